@@ -1,0 +1,3 @@
+"""Privacy Service jobs per organization (filled by the Privacy Service issue)."""
+
+from __future__ import annotations
