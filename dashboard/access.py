@@ -1,0 +1,52 @@
+"""The one access helper every organization-scoped view goes through.
+
+Outsiders get 404, never 403, so a page does not confirm that another organization exists.
+Members whose role does not allow the action get 403. There is no superuser bypass: staff use the
+Django admin, and every member page has a single access path to audit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from dashboard.models import Membership
+
+M = TypeVar("M", bound=Model)
+
+
+def get_membership(
+    request: HttpRequest, org_code: UUID, *, write: bool = False, admin: bool = False
+) -> Membership:
+    """Return the caller's membership of the organization; 404 for outsiders.
+
+    ``write=True`` requires a role that may change data (403 for viewers); ``admin=True``
+    requires the admin role (403 for members and viewers).
+    """
+    membership = get_object_or_404(
+        Membership.objects.select_related("organization", "user"),
+        organization__code=org_code,
+        user_id=request.user.pk,
+    )
+    if (write and not membership.can_write) or (admin and not membership.is_admin):
+        raise PermissionDenied
+    return membership
+
+
+def get_for_member(
+    request: HttpRequest,
+    queryset: QuerySet[M],
+    *,
+    write: bool = False,
+    admin: bool = False,
+    **lookup: Any,
+) -> tuple[M, Membership]:
+    """Return an organization-owned object and the caller's membership of its organization."""
+    obj = get_object_or_404(queryset.select_related("organization"), **lookup)
+    membership = get_membership(request, obj.organization.code, write=write, admin=admin)
+    return obj, membership
