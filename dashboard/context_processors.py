@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from dashboard.selectors import membership_list_for_user
+
+
+def organizations(request: HttpRequest) -> dict:
+    """The signed-in user's organizations, for the switcher in the base template."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"switcher_memberships": []}
+    # Lazy: evaluated only when a template renders the switcher.
+    return {"switcher_memberships": membership_list_for_user(user=user)}

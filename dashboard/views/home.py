@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dashboard.access import get_membership
+from dashboard.selectors import membership_list_for_organization, membership_list_for_user
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's organizations, one card each."""
+    memberships = membership_list_for_user(user=request.user)
+    return render(request, "dashboard/home.html", {"memberships": memberships})
+
+
+@require_GET
+def organization(request: HttpRequest, org_code: UUID) -> HttpResponse:
+    membership = get_membership(request, org_code)
+    team = membership_list_for_organization(organization_id=membership.organization_id)
+    return render(
+        request,
+        "dashboard/organization.html",
+        {"membership": membership, "organization": membership.organization, "team": team},
+    )
