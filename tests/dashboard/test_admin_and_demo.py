@@ -1,0 +1,84 @@
+"""Staff manage organizations in the admin; the demo command gives a working login."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+
+from dashboard.models import Membership, Organization
+from dashboard.services.organizations import organization_create
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def staff(db):
+    user = UserFactory(username="ops")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+def test_staff_create_an_organization_with_its_first_admin(client, staff, alice):
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:dashboard_organization_add"),
+        {
+            "name": "Initech",
+            "ims_org_id": "1N1TECH00000000000000000@AdobeOrg",
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": str(alice.pk),
+            "memberships-0-role": "admin",
+        },
+    )
+    assert response.status_code == 302
+    initech = Organization.objects.get(name="Initech")
+    assert Membership.objects.get(organization=initech).user == alice
+
+
+@pytest.mark.parametrize(
+    "ims_org_id", ["1N1TECH00000000000000000", "1N1TECH@adobe.com", "has spaces@AdobeOrg", ""]
+)
+def test_a_malformed_ims_org_id_is_refused_with_a_clear_message(client, staff, ims_org_id):
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:dashboard_organization_add"),
+        {
+            "name": "Initech",
+            "ims_org_id": ims_org_id,
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter the IMS organization ID as shown in Adobe Developer Console" in page or (
+        not ims_org_id and "This field is required." in page
+    )
+    assert not Organization.objects.filter(name="Initech").exists()
+
+
+def test_the_service_refuses_a_malformed_ims_org_id(db):
+    with pytest.raises(ValidationError) as excinfo:
+        organization_create(name="Initech", ims_org_id="not-an-org")
+    assert "ims_org_id" in excinfo.value.message_dict
+    assert not Organization.objects.exists()
+
+
+def test_demo_setup_prints_a_login_that_works(client, db):
+    out = StringIO()
+    call_command("demo_setup", url="http://127.0.0.1:8000/", stdout=out)
+    printed = out.getvalue()
+    password = printed.split("password: ")[1].split()[0]
+    assert "username: admin" in printed
+    response = client.post(
+        reverse("login"), {"username": "admin", "password": password}, follow=True
+    )
+    assert "Demo Organization" in response.content.decode()
+    # Running it again keeps one organization and gives a new password.
+    call_command("demo_setup", stdout=StringIO())
+    assert Organization.objects.count() == 1
