@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Tags, Warning, register
+from django.db import DatabaseError
+
+from dashboard import crypto
 
 
 @register()
@@ -26,6 +29,15 @@ def check_production_secrets(app_configs: Any = None, **kwargs: Any) -> list:
                 id="dashboard.E001",
             )
         )
+    if settings.INSECURE_DEV_ENCRYPTION_KEY in settings.LOOKOUT_ENCRYPTION_KEYS:
+        errors.append(
+            Error(
+                "LOOKOUT_ENCRYPTION_KEYS holds the development key while DEBUG is off.",
+                hint="Generate a key with python -c \"from cryptography.fernet import Fernet; "
+                'print(Fernet.generate_key().decode())" and put it first.',
+                id="dashboard.E002",
+            )
+        )
     if "*" in settings.ALLOWED_HOSTS:
         errors.append(
             Warning(
@@ -35,3 +47,45 @@ def check_production_secrets(app_configs: Any = None, **kwargs: Any) -> list:
             )
         )
     return errors
+
+
+@register()
+def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list:
+    keys = settings.LOOKOUT_ENCRYPTION_KEYS
+    if not keys:
+        return [Error("LOOKOUT_ENCRYPTION_KEYS is empty.", id="dashboard.E003")]
+    return [
+        Error(
+            f"Key number {position} in LOOKOUT_ENCRYPTION_KEYS is not a Fernet key.",
+            hint="A Fernet key is 32 bytes in URL-safe base64 (44 characters).",
+            id="dashboard.E003",
+        )
+        for position, key in enumerate(keys, start=1)
+        if not crypto.is_valid_key(key)
+    ]
+
+
+@register(Tags.database)
+def check_secrets_decrypt(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list:
+    """Name every credential whose secrets no configured key can decrypt (runs with migrate)."""
+    if not databases or check_encryption_keys():
+        return []
+    from dashboard.selectors import credential_list_unreadable
+
+    try:
+        unreadable = credential_list_unreadable()
+    except DatabaseError:
+        return []  # not migrated yet: nothing to decrypt
+    # A warning, not an error: the other organizations keep working, and the credential's page
+    # and its refresh attempts say the same thing.
+    return [
+        Warning(
+            f"Credential “{credential}” of {credential.organization} has secrets that no key in "
+            "LOOKOUT_ENCRYPTION_KEYS can decrypt.",
+            hint="Put back the key it was encrypted with (any position after the first), or "
+            "delete the credential and onboard it again.",
+            obj=credential,
+            id="dashboard.W002",
+        )
+        for credential in unreadable
+    ]

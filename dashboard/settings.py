@@ -31,6 +31,15 @@ def env_secret(name: str, default: str = "") -> str:
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env_secret("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+
+# Fernet keys for secrets at rest (client secrets, private keys, access tokens), comma-separated:
+# the first encrypts, every one decrypts. Refused by dashboard.E002 whenever DEBUG is off.
+INSECURE_DEV_ENCRYPTION_KEY = "bG9va291dC1kZXZlbG9wbWVudC1vbmx5LWtleS0zMmI="  # noqa: S105
+LOOKOUT_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in env_secret("LOOKOUT_ENCRYPTION_KEYS", default=INSECURE_DEV_ENCRYPTION_KEY).split(",")
+    if key.strip()
+]
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -169,7 +178,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Token refresh is driven by the data (expiry columns), so a missed tick costs nothing.
+LOOKOUT_TOKEN_REFRESH_MARGIN = env.int("LOOKOUT_TOKEN_REFRESH_MARGIN", default=60 * 60)
+LOOKOUT_TOKEN_REFRESH_INTERVAL = env.int("LOOKOUT_TOKEN_REFRESH_INTERVAL", default=5 * 60)
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "tokens-refresh-due": {
+        "task": "dashboard.tokens_refresh_due",
+        "schedule": float(LOOKOUT_TOKEN_REFRESH_INTERVAL),
+        "options": {"expires": LOOKOUT_TOKEN_REFRESH_INTERVAL * 0.8},
+    },
+}
 CELERY_TIMEZONE = "UTC"
 
 # Adobe base URLs (../shared/adobe-api.md Part 1); the demo points all three at the simulator.

@@ -1,0 +1,77 @@
+"""Reading the PEM files of Service Account (JWT) credentials, with messages a person can act on."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+from django.views.decorators.debug import sensitive_variables
+
+
+class KeyProblem(ValueError):
+    """The PEM is not what a JWT credential needs; the message says what is wrong."""
+
+
+@sensitive_variables("pem")
+def load_rsa_private_key(pem: str) -> RSAPrivateKey:
+    text = pem.strip()
+    if "-----BEGIN" not in text or "PRIVATE KEY-----" not in text:
+        raise KeyProblem(
+            "This is not a PEM-encoded private key: it should start with "
+            "“-----BEGIN PRIVATE KEY-----” (the private.key file Developer Console generated)."
+        )
+    try:
+        key = serialization.load_pem_private_key(text.encode(), password=None)
+    except TypeError:
+        raise KeyProblem(
+            "This private key is protected by a passphrase; upload the unencrypted key."
+        ) from None
+    except (ValueError, UnsupportedAlgorithm):
+        # cryptography's own message may quote the input; ours never does.
+        raise KeyProblem(
+            "This PEM private key is damaged or incomplete: it could not be read."
+        ) from None
+    if not isinstance(key, RSAPrivateKey):
+        raise KeyProblem(
+            f"This is a {type(key).__name__.removeprefix('_').replace('PrivateKey', '')} key, "
+            "not an RSA key: Adobe signs Service Account (JWT) assertions with RS256 only."
+        )
+    return key
+
+
+def load_certificate(pem: str) -> x509.Certificate:
+    text = pem.strip()
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise KeyProblem(
+            "This is not a PEM-encoded certificate: it should start with "
+            "“-----BEGIN CERTIFICATE-----” (the certificate_pub.crt file)."
+        )
+    try:
+        return x509.load_pem_x509_certificate(text.encode())
+    except ValueError:
+        raise KeyProblem("This certificate is damaged or incomplete: it could not be read.") from None
+
+
+def certificate_matches_key(certificate: x509.Certificate, key: RSAPrivateKey) -> bool:
+    public = certificate.public_key()
+    return (
+        isinstance(public, RSAPublicKey)
+        and public.public_numbers() == key.public_key().public_numbers()
+    )
+
+
+def certificate_expiry(certificate: x509.Certificate) -> datetime:
+    return certificate.not_valid_after_utc
+
+
+def public_key_fingerprint(key: RSAPrivateKey) -> str:
+    """SHA-256 of the public key, shortened: safe to show, enough to tell keys apart."""
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashlib.sha256(der).hexdigest()[:24]
+    return "SHA256:" + ":".join(digest[i : i + 4] for i in range(0, len(digest), 4))
