@@ -7,6 +7,7 @@ Django admin, and every member page has a single access path to audit.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -44,9 +45,14 @@ def get_for_member(
     *,
     write: bool = False,
     admin: bool = False,
+    org_path: str = "organization",
     **lookup: Any,
 ) -> tuple[M, Membership]:
-    """Return an organization-owned object and the caller's membership of its organization."""
-    obj = get_object_or_404(queryset.select_related("organization"), **lookup)
-    membership = get_membership(request, obj.organization.code, write=write, admin=admin)
+    """Return an organization-owned object and the caller's membership of its organization.
+
+    ``org_path`` reaches the organization from the object (``"credential__organization"``).
+    """
+    obj = get_object_or_404(queryset.select_related(org_path), **lookup)
+    organization = attrgetter(org_path.replace("__", "."))(obj)
+    membership = get_membership(request, organization.code, write=write, admin=admin)
     return obj, membership

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from dashboard.models import Membership
+from dashboard import crypto
+from dashboard.models import AuditEvent, ClientSecret, Credential, Membership
 
 
 def membership_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Membership]:
@@ -36,3 +37,44 @@ def user_find(*, username_or_email: str) -> AbstractBaseUser | None:
         matches = list(users.filter(email__iexact=value)[:2])
         user = matches[0] if len(matches) == 1 else None
     return user
+
+
+def credential_list_for_organization(*, organization_id: int) -> QuerySet[Credential]:
+    return (
+        Credential.objects.filter(organization_id=organization_id)
+        .annotate(
+            active_secret_count=Count("secrets", filter=Q(secrets__retired_at__isnull=True))
+        )
+        .order_by("name")
+    )
+
+
+def credential_secret_list(*, credential: Credential) -> QuerySet[ClientSecret]:
+    return credential.secrets.select_related("created_by").order_by(
+        "retired_at", "-is_primary", "created_at"
+    )
+
+
+def credential_list_unreadable() -> list[Credential]:
+    """Credentials holding ciphertext that no configured key decrypts."""
+    unreadable = []
+    for credential in Credential.objects.select_related("organization").prefetch_related(
+        "secrets"
+    ):
+        ciphertexts = [credential.private_key_encrypted, credential.access_token_encrypted]
+        ciphertexts += [s.secret_encrypted for s in credential.secrets.all()]
+        try:
+            for ciphertext in filter(None, ciphertexts):
+                crypto.decrypt(ciphertext)
+        except crypto.SecretUnreadable:
+            unreadable.append(credential)
+    return unreadable
+
+
+def audit_event_list(*, organization_id: int, credential_id: int | None = None):
+    events = AuditEvent.objects.filter(organization_id=organization_id).select_related(
+        "actor", "credential"
+    )
+    if credential_id is not None:
+        events = events.filter(credential_id=credential_id)
+    return events

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from dashboard.models import AuditEvent, Credential, Organization
+
+
+def audit_record(
+    *,
+    organization: Organization,
+    action: str,
+    actor: AbstractBaseUser | None = None,
+    credential: Credential | None = None,
+    detail: str = "",
+) -> AuditEvent:
+    """Record an action; ``actor=None`` is the system. Never pass a secret in ``detail``."""
+    return AuditEvent.objects.create(
+        organization=organization,
+        credential=credential,
+        credential_name=credential.name if credential else "",
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        detail=detail[:500],
+    )
