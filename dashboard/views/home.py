@@ -7,7 +7,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dashboard.access import get_membership
-from dashboard.selectors import membership_list_for_organization, membership_list_for_user
+from dashboard.selectors import (
+    credential_list_for_organization,
+    membership_list_for_organization,
+    membership_list_for_user,
+)
 
 
 @require_GET
@@ -21,8 +25,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def organization(request: HttpRequest, org_code: UUID) -> HttpResponse:
     membership = get_membership(request, org_code)
     team = membership_list_for_organization(organization_id=membership.organization_id)
+    credentials = credential_list_for_organization(organization_id=membership.organization_id)
     return render(
         request,
         "dashboard/organization.html",
-        {"membership": membership, "organization": membership.organization, "team": team},
+        {
+            "membership": membership,
+            "organization": membership.organization,
+            "team": team,
+            "credentials": credentials,
+        },
     )

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.access import get_for_member, get_membership
-from dashboard.forms import MemberAddForm, MemberRoleForm
+from dashboard.forms.team import MemberAddForm, MemberRoleForm
 from dashboard.models import Membership
 from dashboard.selectors import membership_list_for_organization
 from dashboard.services.organizations import (
