@@ -12,6 +12,9 @@ HOST ?= 127.0.0.1
 ifeq ($(origin SECRET_KEY), undefined)
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 endif
+ifeq ($(origin LOOKOUT_ENCRYPTION_KEYS), undefined)
+export LOOKOUT_ENCRYPTION_KEYS_FILE ?= $(CURDIR)/var/encryption_keys
+endif
 export PORT HOST
 
 .PHONY: run test lint format migrations install clean
@@ -32,12 +35,18 @@ var/secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
-run: install var/secret_key
+# Fernet keys for secrets at rest; keep this file: without it stored secrets cannot be read.
+var/encryption_keys: $(BIN)/python
+	mkdir -p var
+	$(BIN)/python -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())" > $@
+	chmod 600 $@
+
+run: install var/secret_key var/encryption_keys
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup --url http://$(HOST):$(PORT)/
 	$(BIN)/honcho --procfile Procfile start
 
-test: install var/secret_key
+test: install var/secret_key var/encryption_keys
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
@@ -48,7 +57,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-migrations: install var/secret_key
+migrations: install var/secret_key var/encryption_keys
 	$(BIN)/python manage.py makemigrations
 
 clean:

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.models import Membership
+pytest_plugins = ["tests.fixtures.simulator"]
+
+from dashboard.models import Credential, Membership
+from dashboard.services.credentials import CredentialInput, credential_create
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
@@ -55,7 +58,70 @@ def charlie(globex):
     return user
 
 
+@pytest.fixture(autouse=True)
+def _no_real_adobe(settings):
+    # Nothing in the suite may reach the real Adobe: unless a test points these at the
+    # simulator, calls fail fast on a port nothing listens on.
+    closed = "http://127.0.0.1:9"
+    settings.ADOBE_IMS_URL = closed
+    settings.ADOBE_PRIVACY_API_URL = f"{closed}/data/core/privacy"
+    settings.ADOBE_STATUS_API_URL = f"{closed}/api/v1"
+    settings.ADOBE_HTTP_TIMEOUT = 2.0
+
+
 @pytest.fixture
-def world(alice, bob, charlie, dave, acme, globex):
+def acme_credential(acme, alice):
+    """An OAuth credential of Acme's with a primary and a fallback secret (not real ones)."""
+    return credential_create(
+        organization=acme,
+        created_by=alice,
+        data=CredentialInput(
+            kind=Credential.Kind.OAUTH,
+            name="Acme privacy",
+            client_id="acme-client-id",
+            client_secrets=["acme-primary-secret-0001", "acme-fallback-secret-0002"],
+            scopes=["openid", "AdobeID", "read_organizations"],
+        ),
+    )
+
+
+@pytest.fixture
+def world(alice, bob, charlie, dave, acme, globex, acme_credential):
     """Everyone at once, for tests that walk every role."""
     return {"alice": alice, "bob": bob, "charlie": charlie, "dave": dave}
+
+
+@pytest.fixture
+def adobe(settings, simulator):
+    """Point Lookout's Adobe base URLs at the (freshly reset) simulator; yields its control."""
+    settings.ADOBE_IMS_URL = simulator.ims_url
+    settings.ADOBE_PRIVACY_API_URL = simulator.privacy_url
+    settings.ADOBE_STATUS_API_URL = simulator.status_url
+    settings.ADOBE_HTTP_TIMEOUT = 5.0
+    return simulator
+
+
+@pytest.fixture
+def sim_org(adobe, alice):
+    """The simulator's first organization, as a Lookout organization administered by alice."""
+    generated = adobe.org(0)
+    organization = OrganizationFactory(name="Simulated Org", ims_org_id=generated.ims_org_id)
+    MembershipFactory(organization=organization, user=alice, role=Membership.Role.ADMIN)
+    return organization
+
+
+def onboard_oauth(organization, generated, *, secrets=None, name="Privacy and Status"):
+    """Onboard a simulator organization's OAuth credential through the service."""
+    return credential_create(
+        organization=organization,
+        created_by=None,
+        data=CredentialInput(
+            kind=Credential.Kind.OAUTH,
+            name=name,
+            client_id=generated.client_id,
+            client_secrets=list(secrets or generated.client_secrets[:1]),
+            scopes=list(generated.scopes),
+            technical_account_id=generated.technical_account_id,
+            technical_account_email=generated.technical_account_email,
+        ),
+    )

@@ -12,18 +12,33 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
 
-from dashboard.models import Membership
+from dashboard.models import ClientSecret, Credential, Membership
 
 PUBLIC_ROUTES = {"login", "healthz"}
 # Write views (POST) and who may use them. Every POST route must be listed in one of these.
-ADMIN_WRITES = {"dashboard:member_add", "dashboard:member_role", "dashboard:member_remove"}
+ADMIN_WRITES = {
+    "dashboard:member_add",
+    "dashboard:member_role",
+    "dashboard:member_remove",
+    "dashboard:credential_test",
+    "dashboard:credential_delete",
+    "dashboard:secret_add",
+    "dashboard:secret_promote",
+    "dashboard:secret_retire",
+}
 MEMBER_WRITES: set[str] = set()
+# Form pages (GET shows the form, POST submits it) only admins may open.
+ADMIN_FORMS = {"dashboard:credential_add_oauth", "dashboard:credential_add_jwt"}
 
 # How to fill each URL keyword with an object that belongs to Acme.
 URL_KWARGS = {
     "org_code": lambda acme: acme.code,
     "membership_code": lambda acme: (
         Membership.objects.get(organization=acme, user__username="bob").code
+    ),
+    "credential_code": lambda acme: Credential.objects.get(organization=acme).code,
+    "secret_code": lambda acme: (
+        ClientSecret.objects.get(credential__organization=acme, is_primary=False).code
     ),
 }
 
@@ -76,14 +91,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, world, acme, name):
 
 @pytest.mark.parametrize("name", ORG_SCOPED)
 def test_outsider_gets_404_for_everything_of_another_organization(client, world, acme, name):
+    # charlie administers Globex: admin rights elsewhere must not leak into Acme.
     client.force_login(world["charlie"])
     url = _url(name, acme)
-    is_write = name in ADMIN_WRITES | MEMBER_WRITES
-    served, other = (client.post, client.get) if is_write else (client.get, client.post)
-    assert served(url).status_code == 404
-    # The wrong method is refused the same way whether or not the object exists: no disclosure.
-    assert other(url).status_code == 405
+    if name in ADMIN_FORMS:
+        assert client.get(url).status_code == client.post(url).status_code == 404
+    else:
+        is_write = name in ADMIN_WRITES | MEMBER_WRITES
+        served, other = (client.post, client.get) if is_write else (client.get, client.post)
+        assert served(url).status_code == 404
+        # The wrong method is refused alike whether or not the object exists: no disclosure.
+        assert other(url).status_code == 405
     assert Membership.objects.filter(organization=acme).count() == 3
+    assert ClientSecret.objects.filter(retired_at__isnull=True).count() == 2
 
 
 @pytest.mark.parametrize("name", ORG_SCOPED)
@@ -93,6 +113,8 @@ def test_members_can_read_every_page(client, world, acme, name, person):
     response = client.get(_url(name, acme))
     if name in ADMIN_WRITES | MEMBER_WRITES:
         assert response.status_code == 405  # writes are POST-only
+    elif name in ADMIN_FORMS:
+        assert response.status_code == (200 if person == "alice" else 403)
     else:
         assert response.status_code == 200
         assert "Acme" in response.content.decode()
@@ -103,10 +125,12 @@ def test_members_can_read_every_page(client, world, acme, name, person):
 def test_writes_are_allowed_by_role(client, world, acme, name, person):
     client.force_login(world[person])
     response = client.post(_url(name, acme))
-    if name not in ADMIN_WRITES | MEMBER_WRITES:
+    writes = ADMIN_WRITES | MEMBER_WRITES | ADMIN_FORMS
+    if name not in writes:
         assert response.status_code == 405, f"{name} accepts POST: list it as a write view"
-    elif person == "bob" or (person == "dave" and name in ADMIN_WRITES):
+    elif person == "bob" or (person == "dave" and name in ADMIN_WRITES | ADMIN_FORMS):
         assert response.status_code == 403
         assert Membership.objects.filter(organization=acme).count() == 3
+        assert ClientSecret.objects.filter(retired_at__isnull=True).count() == 2
     else:
         assert response.status_code not in (403, 404, 405)

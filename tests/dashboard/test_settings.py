@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[2]
 OURS = (
     "DEBUG",
@@ -97,7 +99,19 @@ def test_production_refuses_to_start_with_the_development_secret_key():
     assert "SECRET_KEY is the development key while DEBUG is off." in result.stderr
 
 
-def test_production_starts_with_a_real_secret_key_and_debug_stays_off_by_default():
+def test_production_refuses_the_development_encryption_key_and_malformed_keys():
     result = _run(["manage.py", "check"], SECRET_KEY="k" * 60)
+    assert result.returncode != 0
+    assert "dashboard.E002" in result.stderr
+    result = _run(["manage.py", "check"], SECRET_KEY="k" * 60, LOOKOUT_ENCRYPTION_KEYS="short")
+    assert "Key number 1 in LOOKOUT_ENCRYPTION_KEYS is not a Fernet key." in result.stderr
+
+
+def test_production_starts_with_real_keys_and_debug_stays_off_by_default():
+    result = _run(
+        ["manage.py", "check"],
+        SECRET_KEY="k" * 60,
+        LOOKOUT_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
     assert result.returncode == 0, result.stderr
     assert _run(["manage.py", "check"], DEBUG="true").returncode == 0  # development may
