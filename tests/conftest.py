@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.simulator"]
+pytest_plugins = ["tests.fixtures.simulator", "tests.fixtures.celery_worker"]
 
 from dashboard.models import Credential, Membership
 from dashboard.services.credentials import CredentialInput, credential_create
