@@ -33,7 +33,7 @@ def check_production_secrets(app_configs: Any = None, **kwargs: Any) -> list:
         errors.append(
             Error(
                 "LOOKOUT_ENCRYPTION_KEYS holds the development key while DEBUG is off.",
-                hint="Generate a key with python -c \"from cryptography.fernet import Fernet; "
+                hint='Generate a key with python -c "from cryptography.fernet import Fernet; '
                 'print(Fernet.generate_key().decode())" and put it first.',
                 id="dashboard.E002",
             )

@@ -8,6 +8,7 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 from django.views.decorators.debug import sensitive_variables
 
@@ -37,10 +38,20 @@ def load_rsa_private_key(pem: str) -> RSAPrivateKey:
         ) from None
     if not isinstance(key, RSAPrivateKey):
         raise KeyProblem(
-            f"This is a {type(key).__name__.removeprefix('_').replace('PrivateKey', '')} key, "
-            "not an RSA key: Adobe signs Service Account (JWT) assertions with RS256 only."
+            f"This is {_key_kind(key)}, not an RSA key: Adobe signs Service Account (JWT) "
+            "assertions with RS256 only."
         )
     return key
+
+
+def _key_kind(key) -> str:
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return "an elliptic-curve (EC) key"
+    if isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
+        return "an EdDSA key"
+    if isinstance(key, dsa.DSAPrivateKey):
+        return "a DSA key"
+    return "another kind of key"
 
 
 def load_certificate(pem: str) -> x509.Certificate:
@@ -53,7 +64,9 @@ def load_certificate(pem: str) -> x509.Certificate:
     try:
         return x509.load_pem_x509_certificate(text.encode())
     except ValueError:
-        raise KeyProblem("This certificate is damaged or incomplete: it could not be read.") from None
+        raise KeyProblem(
+            "This certificate is damaged or incomplete: it could not be read."
+        ) from None
 
 
 def certificate_matches_key(certificate: x509.Certificate, key: RSAPrivateKey) -> bool:

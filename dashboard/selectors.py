@@ -42,9 +42,7 @@ def user_find(*, username_or_email: str) -> AbstractBaseUser | None:
 def credential_list_for_organization(*, organization_id: int) -> QuerySet[Credential]:
     return (
         Credential.objects.filter(organization_id=organization_id)
-        .annotate(
-            active_secret_count=Count("secrets", filter=Q(secrets__retired_at__isnull=True))
-        )
+        .annotate(active_secret_count=Count("secrets", filter=Q(secrets__retired_at__isnull=True)))
         .order_by("name")
     )
 
@@ -58,9 +56,7 @@ def credential_secret_list(*, credential: Credential) -> QuerySet[ClientSecret]:
 def credential_list_unreadable() -> list[Credential]:
     """Credentials holding ciphertext that no configured key decrypts."""
     unreadable = []
-    for credential in Credential.objects.select_related("organization").prefetch_related(
-        "secrets"
-    ):
+    for credential in Credential.objects.select_related("organization").prefetch_related("secrets"):
         ciphertexts = [credential.private_key_encrypted, credential.access_token_encrypted]
         ciphertexts += [s.secret_encrypted for s in credential.secrets.all()]
         try:

@@ -34,7 +34,7 @@ SECRET_KEY = env_secret("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
 
 # Fernet keys for secrets at rest (client secrets, private keys, access tokens), comma-separated:
 # the first encrypts, every one decrypts. Refused by dashboard.E002 whenever DEBUG is off.
-INSECURE_DEV_ENCRYPTION_KEY = "bG9va291dC1kZXZlbG9wbWVudC1vbmx5LWtleS0zMmI="  # noqa: S105
+INSECURE_DEV_ENCRYPTION_KEY = "bG9va291dC1kZXZlbG9wbWVudC1vbmx5LWtleS0zMmI="
 LOOKOUT_ENCRYPTION_KEYS = [
     key.strip()
     for key in env_secret("LOOKOUT_ENCRYPTION_KEYS", default=INSECURE_DEV_ENCRYPTION_KEY).split(",")

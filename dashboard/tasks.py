@@ -20,9 +20,7 @@ def tokens_refresh_due_task() -> int:
 
 
 # Safe to run twice: the lease and the freshness re-check make a duplicate a no-op.
-@shared_task(
-    name="dashboard.token_refresh", acks_late=True, soft_time_limit=60, time_limit=90
-)
+@shared_task(name="dashboard.token_refresh", acks_late=True, soft_time_limit=60, time_limit=90)
 def token_refresh_task(*, credential_id: int) -> None:
     from dashboard.services.tokens import token_refresh
 

@@ -47,7 +47,9 @@ def parse_console_json(text: str) -> dict:
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        raise ValidationError("This file is not JSON: download it again from Developer Console.")
+        raise ValidationError(
+            "This file is not JSON: download it again from Developer Console."
+        ) from None
     if not isinstance(data, dict):
         raise ValidationError("This JSON is not a Developer Console credential file.")
     project = data.get("project")
@@ -96,7 +98,9 @@ def parse_console_json(text: str) -> dict:
 class _CredentialForm(forms.Form):
     kind: str
     name = forms.CharField(
-        max_length=100, required=False, help_text="A label for your team; defaults to the client ID."
+        max_length=100,
+        required=False,
+        help_text="A label for your team; defaults to the client ID.",
     )
     usage = forms.ChoiceField(
         label="Used for", choices=Credential.Usage.choices, initial=Credential.Usage.BOTH
@@ -173,9 +177,7 @@ class JWTCredentialForm(_CredentialForm):
     kind = Credential.Kind.JWT
     client_id = forms.CharField(label="Client ID (API key)", max_length=100)
     client_secret = _secret_field("Client secret", "Stored encrypted and never shown again.")
-    technical_account_id = forms.CharField(
-        max_length=200, help_text="Ends in @techacct.adobe.com."
-    )
+    technical_account_id = forms.CharField(max_length=200, help_text="Ends in @techacct.adobe.com.")
     technical_account_email = forms.CharField(max_length=254, required=False)
     metascopes = forms.CharField(
         initial="ent_gdpr_sdk,ent_status_api",

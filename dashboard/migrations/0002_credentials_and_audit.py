@@ -7,99 +7,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0001_initial'),
+        ("dashboard", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Credential',
+            name="Credential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('oauth', 'OAuth Server-to-Server'), ('jwt', 'Service Account (JWT), deprecated')], max_length=10)),
-                ('usage', models.CharField(choices=[('privacy', 'Privacy Service'), ('status', 'Adobe Status'), ('both', 'Privacy Service and Adobe Status')], default='both', max_length=10)),
-                ('client_id', models.CharField(max_length=100, verbose_name='client ID (API key)')),
-                ('technical_account_id', models.CharField(blank=True, max_length=200)),
-                ('technical_account_email', models.CharField(blank=True, max_length=254)),
-                ('scopes', models.TextField(blank=True)),
-                ('metascopes', models.TextField(blank=True)),
-                ('private_key_encrypted', models.TextField(blank=True)),
-                ('private_key_fingerprint', models.CharField(blank=True, max_length=100)),
-                ('certificate_pem', models.TextField(blank=True)),
-                ('certificate_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('access_token_encrypted', models.TextField(blank=True)),
-                ('token_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('token_obtained_at', models.DateTimeField(blank=True, null=True)),
-                ('refresh_lease_until', models.DateTimeField(blank=True, null=True)),
-                ('last_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('last_success_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('last_error_at', models.DateTimeField(blank=True, null=True)),
-                ('consecutive_failures', models.PositiveIntegerField(default=0)),
-                ('needs_attention', models.BooleanField(default=False)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credentials', to='dashboard.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("oauth", "OAuth Server-to-Server"),
+                            ("jwt", "Service Account (JWT), deprecated"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "usage",
+                    models.CharField(
+                        choices=[
+                            ("privacy", "Privacy Service"),
+                            ("status", "Adobe Status"),
+                            ("both", "Privacy Service and Adobe Status"),
+                        ],
+                        default="both",
+                        max_length=10,
+                    ),
+                ),
+                ("client_id", models.CharField(max_length=100, verbose_name="client ID (API key)")),
+                ("technical_account_id", models.CharField(blank=True, max_length=200)),
+                ("technical_account_email", models.CharField(blank=True, max_length=254)),
+                ("scopes", models.TextField(blank=True)),
+                ("metascopes", models.TextField(blank=True)),
+                ("private_key_encrypted", models.TextField(blank=True)),
+                ("private_key_fingerprint", models.CharField(blank=True, max_length=100)),
+                ("certificate_pem", models.TextField(blank=True)),
+                ("certificate_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("access_token_encrypted", models.TextField(blank=True)),
+                ("token_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("token_obtained_at", models.DateTimeField(blank=True, null=True)),
+                ("refresh_lease_until", models.DateTimeField(blank=True, null=True)),
+                ("last_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("last_success_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("last_error_at", models.DateTimeField(blank=True, null=True)),
+                ("consecutive_failures", models.PositiveIntegerField(default=0)),
+                ("needs_attention", models.BooleanField(default=False)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credentials",
+                        to="dashboard.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization__name', 'name'],
+                "ordering": ["organization__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ClientSecret',
+            name="ClientSecret",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('secret_encrypted', models.TextField(blank=True)),
-                ('hint', models.CharField(max_length=10)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='secrets', to='dashboard.credential')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("secret_encrypted", models.TextField(blank=True)),
+                ("hint", models.CharField(max_length=10)),
+                ("is_primary", models.BooleanField(default=False)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="secrets",
+                        to="dashboard.credential",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_primary', 'created_at'],
+                "ordering": ["-is_primary", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credential_name', models.CharField(blank=True, max_length=100)),
-                ('action', models.CharField(choices=[('credential_created', 'created the credential'), ('credential_tested', 'tested the connection'), ('credential_deleted', 'deleted the credential'), ('secret_added', 'added a client secret'), ('secret_promoted', 'made a client secret primary'), ('secret_retired', 'retired a client secret'), ('token_refreshed', 'refreshed the access token'), ('token_refresh_failed', 'failed to refresh the access token'), ('attention_cleared', 'resumed automatic refreshes'), ('keys_rotated', 're-encrypted the secrets under the newest key')], max_length=30)),
-                ('detail', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='dashboard.organization')),
-                ('credential', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to='dashboard.credential')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("credential_name", models.CharField(blank=True, max_length=100)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("credential_created", "created the credential"),
+                            ("credential_tested", "tested the connection"),
+                            ("credential_deleted", "deleted the credential"),
+                            ("secret_added", "added a client secret"),
+                            ("secret_promoted", "made a client secret primary"),
+                            ("secret_retired", "retired a client secret"),
+                            ("token_refreshed", "refreshed the access token"),
+                            ("token_refresh_failed", "failed to refresh the access token"),
+                            ("attention_cleared", "resumed automatic refreshes"),
+                            ("keys_rotated", "re-encrypted the secrets under the newest key"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_events",
+                        to="dashboard.organization",
+                    ),
+                ),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_events",
+                        to="dashboard.credential",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='credential',
-            index=models.Index(condition=models.Q(('needs_attention', False)), fields=['token_expires_at'], name='credential_refresh_due'),
+            model_name="credential",
+            index=models.Index(
+                condition=models.Q(("needs_attention", False)),
+                fields=["token_expires_at"],
+                name="credential_refresh_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.UniqueConstraint(fields=('organization', 'client_id'), name='credential_client_unique_per_org'),
+            model_name="credential",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "client_id"), name="credential_client_unique_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clientsecret',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('credential',), name='client_secret_one_primary'),
+            model_name="clientsecret",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)),
+                fields=("credential",),
+                name="client_secret_one_primary",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['organization', '-created_at'], name='audit_by_org'),
+            model_name="auditevent",
+            index=models.Index(fields=["organization", "-created_at"], name="audit_by_org"),
         ),
     ]

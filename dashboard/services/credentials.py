@@ -49,7 +49,7 @@ def _validate(data: CredentialInput) -> dict:
     if not data.client_id.strip():
         errors["client_id"] = "Enter the client ID (API key) from Developer Console."
     if not secrets:
-        errors["client_secret"] = "Enter the client secret from Developer Console."
+        errors["client_secret"] = "Enter the client secret from Developer Console."  # noqa: S105
     derived: dict = {}
     if data.kind == Credential.Kind.OAUTH:
         if not _clean_list(data.scopes):
@@ -59,7 +59,9 @@ def _validate(data: CredentialInput) -> dict:
             )
     elif data.kind == Credential.Kind.JWT:
         if not data.technical_account_id.strip():
-            errors["technical_account_id"] = "Enter the technical account ID (…@techacct.adobe.com)."
+            errors["technical_account_id"] = (
+                "Enter the technical account ID (…@techacct.adobe.com)."
+            )
         if not _clean_list(data.metascopes):
             errors["metascopes"] = (
                 "Enter at least one metascope: ent_gdpr_sdk for Privacy Service, "

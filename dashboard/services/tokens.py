@@ -78,6 +78,22 @@ def _is_fresh(credential: Credential, now: datetime, margin: timedelta) -> bool:
     return remaining is not None and remaining > margin
 
 
+@sensitive_variables("token", "rejected_token")
+def _usable(
+    token: str,
+    credential: Credential,
+    now: datetime,
+    margin: timedelta,
+    force: bool,
+    rejected_token: str | None,
+) -> bool:
+    """Whether ``token`` can be handed out instead of calling IMS."""
+    if not token or not _is_fresh(credential, now, margin):
+        return False
+    # A forced refresh replaces only the token Adobe rejected; a different one is already new.
+    return not force or (rejected_token is not None and token != rejected_token)
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading a token
 
@@ -96,9 +112,8 @@ def token_get(
         credential = Credential.objects.get(pk=credential_id)
         now = timezone.now()
         token = _current_token(credential)
-        if token and _is_fresh(credential, now, MIN_VALIDITY):
-            if not force_refresh or (rejected_token is not None and token != rejected_token):
-                return token
+        if _usable(token, credential, now, MIN_VALIDITY, force_refresh, rejected_token):
+            return token
         if credential.needs_attention:
             raise CredentialNeedsAttention(
                 f"Credential “{credential}” needs attention: {credential.last_error}"
@@ -194,9 +209,9 @@ def token_refresh(
         credential = Credential.objects.select_related("organization").get(pk=credential_id)
         # Re-check under the lease: the previous holder may have refreshed a moment ago.
         current = _current_token(credential)
-        if current and _is_fresh(credential, now, refresh_margin() if not force else MIN_VALIDITY):
-            if not force or (rejected_token is not None and current != rejected_token):
-                return RefreshOutcome(ok=True, message="The token was already fresh.")
+        margin = MIN_VALIDITY if force else refresh_margin()
+        if _usable(current, credential, now, margin, force, rejected_token):
+            return RefreshOutcome(ok=True, message="The token was already fresh.")
         return _refresh(credential, actor=actor, reason=reason)
     finally:
         Credential.objects.filter(pk=credential_id).update(refresh_lease_until=None)

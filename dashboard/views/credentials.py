@@ -38,8 +38,11 @@ def credential_list(request: HttpRequest, org_code: UUID) -> HttpResponse:
     return render(
         request,
         "dashboard/credential_list.html",
-        {"membership": membership, "organization": membership.organization,
-         "credentials": credentials},
+        {
+            "membership": membership,
+            "organization": membership.organization,
+            "credentials": credentials,
+        },
     )
 
 
@@ -60,16 +63,19 @@ def _credential_add(request: HttpRequest, org_code: UUID, kind: str) -> HttpResp
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(
-                    request, "Credential saved. Its secrets will not be shown again."
-                )
+                messages.success(request, "Credential saved. Its secrets will not be shown again.")
                 return redirect(credential)
         status = 400
     return render(
         request,
         "dashboard/credential_form.html",
-        {"membership": membership, "organization": membership.organization, "form": form,
-         "kind": kind, "kind_label": Credential.Kind(kind).label},
+        {
+            "membership": membership,
+            "organization": membership.organization,
+            "form": form,
+            "kind": kind,
+            "kind_label": Credential.Kind(kind).label,
+        },
         status=status,
     )
 
@@ -86,8 +92,9 @@ def credential_add_jwt(request: HttpRequest, org_code: UUID) -> HttpResponse:
     return _credential_add(request, org_code, Credential.Kind.JWT)
 
 
-def _render_detail(request, credential: Credential, membership: Membership, *, form=None,
-                   status=200) -> HttpResponse:
+def _render_detail(
+    request, credential: Credential, membership: Membership, *, form=None, status=200
+) -> HttpResponse:
     context = {
         "membership": membership,
         "organization": membership.organization,
@@ -103,9 +110,7 @@ def _render_detail(request, credential: Credential, membership: Membership, *, f
 
 @require_GET
 def credential_detail(request: HttpRequest, credential_code: UUID) -> HttpResponse:
-    credential, membership = get_for_member(
-        request, Credential.objects.all(), code=credential_code
-    )
+    credential, membership = get_for_member(request, Credential.objects.all(), code=credential_code)
     return _render_detail(request, credential, membership)
 
 

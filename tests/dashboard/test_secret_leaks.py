@@ -1,0 +1,135 @@
+"""Secrets never appear in plain text: database, pages, admin, logs, task output.
+
+Onboards real credentials (OAuth and JWT) through the pages, gets real tokens from the
+simulator, then searches everywhere a person or an operator could look.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.contrib.admin import site as admin_site
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+
+from dashboard import crypto
+from dashboard.models import ClientSecret, Credential, Membership
+from dashboard.tasks import token_refresh_task
+from tests.dashboard.test_access_matrix import ROUTES, URL_KWARGS
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.fixtures.celery_worker import wait_until
+
+
+def _onboard_both(client, alice, adobe):
+    oauth_org, jwt_org = adobe.org(0), adobe.org(1)
+    first = OrganizationFactory(name="Leak OAuth", ims_org_id=oauth_org.ims_org_id)
+    second = OrganizationFactory(name="Leak JWT", ims_org_id=jwt_org.ims_org_id)
+    for organization in (first, second):
+        MembershipFactory(organization=organization, user=alice, role=Membership.Role.ADMIN)
+    client.force_login(alice)
+    client.post(
+        reverse("dashboard:credential_add_oauth", args=[first.code]),
+        {
+            "usage": "both",
+            "client_id": oauth_org.client_id,
+            "client_secret": oauth_org.client_secret,
+            "scopes": ",".join(oauth_org.scopes),
+        },
+    )
+    client.post(
+        reverse("dashboard:credential_add_jwt", args=[second.code]),
+        {
+            "usage": "both",
+            "client_id": jwt_org.client_id,
+            "client_secret": jwt_org.client_secret,
+            "technical_account_id": jwt_org.technical_account_id,
+            "metascopes": ",".join(jwt_org.metascopes),
+            "private_key": SimpleUploadedFile("private.key", jwt_org.private_key_pem.encode()),
+        },
+    )
+    # A wrong secret too, so failure paths (messages, audit, logs) are searched as well.
+    client.post(
+        reverse("dashboard:secret_add", args=[Credential.objects.get(organization=first).code]),
+        {"secret": "p8e-wrong-but-secret-9Zq", "make_primary": "on"},
+    )
+    for credential in Credential.objects.all():
+        client.post(reverse("dashboard:credential_test", args=[credential.code]))
+    assert Credential.objects.exclude(access_token_encrypted="").count() == 2
+    key_lines = jwt_org.private_key_pem.strip().splitlines()[1:-1]
+    return [
+        oauth_org.client_secret,
+        jwt_org.client_secret,
+        "p8e-wrong-but-secret-9Zq",
+        *key_lines[::5],  # pieces of the private key's body
+        *(crypto.decrypt(c.access_token_encrypted) for c in Credential.objects.all()),
+    ]
+
+
+def _leaks(text: str, secrets: list[str]) -> list[str]:
+    return [secret[:6] + "…" for secret in secrets if secret in text]
+
+
+def _database_dump() -> str:
+    rows = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            rows.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(rows)
+
+
+def _every_page(client, staff) -> str:
+    pages = []
+    organizations = {c.organization for c in Credential.objects.select_related("organization")}
+    for organization in organizations:
+        URL_KWARGS_FOR_ORG = {
+            "org_code": organization.code,
+            "credential_code": Credential.objects.get(organization=organization).code,
+        }
+        for name, converters in ROUTES:
+            if set(converters) <= set(URL_KWARGS_FOR_ORG) and name not in ("logout",):
+                url = reverse(name, kwargs={k: URL_KWARGS_FOR_ORG[k] for k in converters})
+                pages.append(client.get(url).content.decode())
+    assert set(URL_KWARGS) >= {"org_code", "credential_code"}
+    client.force_login(staff)
+    for model, model_admin in admin_site._registry.items():
+        info = (model._meta.app_label, model._meta.model_name)
+        pages.append(client.get(reverse("admin:%s_%s_changelist" % info)).content.decode())
+        for obj in model._default_manager.all()[:20]:
+            url = reverse("admin:%s_%s_change" % info, args=[obj.pk])
+            pages.append(client.get(url).content.decode())
+    return "\n".join(pages)
+
+
+def test_no_secret_in_the_database_pages_admin_or_logs(client, alice, adobe, caplog):
+    caplog.set_level(logging.DEBUG)
+    secrets = _onboard_both(client, alice, adobe)
+    staff = UserFactory(username="ops", is_staff=True, is_superuser=True)
+
+    assert _leaks(_database_dump(), secrets) == []
+    pages = _every_page(client, staff)
+    assert "Leak JWT" in pages and "Credential" in pages  # the search really saw the pages
+    assert _leaks(pages, secrets) == []
+    assert caplog.records  # logging was on
+    assert _leaks(caplog.text, secrets) == []
+    for secret in ClientSecret.objects.all():
+        assert secret.hint in pages or secret.retired_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_secret_in_the_worker_log(client, alice, adobe, celery_worker_process):
+    secrets = _onboard_both(client, alice, adobe)
+    Credential.objects.update(token_expires_at=None)  # due now
+    for credential in Credential.objects.all():
+        token_refresh_task.delay(credential_id=credential.pk)
+    wait_until(
+        lambda: Credential.objects.filter(token_expires_at__isnull=False).count() == 2,
+        what="the worker to refresh both tokens",
+    )
+    celery_worker_process.wait_idle()
+    secrets += [crypto.decrypt(c.access_token_encrypted) for c in Credential.objects.all()]
+    log = celery_worker_process.log()
+    assert "dashboard.token_refresh" in log and "succeeded" in log
+    assert _leaks(log, secrets) == []
