@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+SIMULATOR_PORT ?= 8765
 
 # Outside production the secret key lives in var/ (generated once, never committed), so the
 # system check that refuses the development key with DEBUG off never trips a developer.
@@ -15,7 +16,7 @@ endif
 ifeq ($(origin LOOKOUT_ENCRYPTION_KEYS), undefined)
 export LOOKOUT_ENCRYPTION_KEYS_FILE ?= $(CURDIR)/var/encryption_keys
 endif
-export PORT HOST
+export PORT HOST SIMULATOR_PORT
 
 .PHONY: run test lint format migrations install clean
 
@@ -24,8 +25,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # A stamp per requirements set: reinstall only when the pins change.
-$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+# requirements-compat.txt: third-party Adobe clients the simulator is tested against, installed
+# without their heavy optional dependencies.
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt requirements-compat.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-compat.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -41,13 +45,18 @@ var/encryption_keys: $(BIN)/python
 	$(BIN)/python -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())" > $@
 	chmod 600 $@
 
+# The demo's Adobe is the simulator, on its own port; the web process onboards its first
+# organization (demo_setup --simulator) before it starts serving.
+run: export ADOBE_IMS_URL = http://127.0.0.1:$(SIMULATOR_PORT)
+run: export ADOBE_PRIVACY_API_URL = http://127.0.0.1:$(SIMULATOR_PORT)/data/core/privacy
+run: export ADOBE_STATUS_API_URL = http://127.0.0.1:$(SIMULATOR_PORT)/api/v1
 run: install var/secret_key var/encryption_keys
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_setup --url http://$(HOST):$(PORT)/
 	$(BIN)/honcho --procfile Procfile start
 
+# Tests keep their broker folder and SQLite files apart from the demo's.
 test: install var/secret_key var/encryption_keys
-	$(BIN)/pytest $(PYTEST_ARGS)
+	LOOKOUT_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

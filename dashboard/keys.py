@@ -22,8 +22,8 @@ def load_rsa_private_key(pem: str) -> RSAPrivateKey:
     text = pem.strip()
     if "-----BEGIN" not in text or "PRIVATE KEY-----" not in text:
         raise KeyProblem(
-            "This is not a PEM-encoded private key: it should start with "
-            "“-----BEGIN PRIVATE KEY-----” (the private.key file Developer Console generated)."
+            "This is not a PEM-encoded private key: it should start with a “BEGIN PRIVATE KEY” "
+            "line (the private.key file Developer Console generated)."
         )
     try:
         key = serialization.load_pem_private_key(text.encode(), password=None)

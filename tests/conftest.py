@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.simulator", "tests.fixtures.celery_worker"]
-
 from dashboard.models import Credential, Membership
 from dashboard.services.credentials import CredentialInput, credential_create
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+pytest_plugins = ["tests.fixtures.simulator", "tests.fixtures.celery_worker"]
 
 
 @pytest.fixture(autouse=True)

@@ -132,6 +132,7 @@ def credential_create(
         detail=f"{credential.get_kind_display()}, client ID {credential.client_id}",
     )
     logger.info("Credential %s created for organization %s", credential.code, organization.code)
+    _refresh_soon(credential)
     return credential
 
 
@@ -180,6 +181,7 @@ def secret_add(
         detail=f"secret {added.hint}" + (" as primary" if make_primary else ""),
     )
     _clear_attention(credential)  # the admin acted: automatic refreshes resume
+    _refresh_soon(credential)
     return added
 
 
@@ -227,6 +229,24 @@ def secret_retire(*, secret: ClientSecret, actor: AbstractBaseUser | None) -> Cl
         detail=f"secret {secret.hint}",
     )
     return secret
+
+
+def _refresh_soon(credential: Credential) -> None:
+    """Get the first token now rather than at the next beat tick (after commit, style B.11)."""
+    from dashboard.tasks import token_refresh_task
+
+    def enqueue() -> None:
+        try:
+            token_refresh_task.delay(credential_id=credential.pk)
+        except Exception as exc:  # a dead broker must not fail the admin's save
+            logger.warning(
+                "Could not queue the first token refresh of credential %s (%s); the next "
+                "scheduled run will do it",
+                credential.code,
+                type(exc).__name__,
+            )
+
+    transaction.on_commit(enqueue)
 
 
 def _clear_attention(credential: Credential) -> None:

@@ -13,7 +13,8 @@ def test_admin_onboards_and_tests_a_credential(page, sim_org, adobe, bob):
     generated = adobe.org(0)
     _sign_in(page, "alice")
     page.goto(sim_org.get_absolute_url())
-    page.get_by_role("navigation", name="Organization").get_by_role("link", name="Credentials & tokens").click()
+    tabs = page.get_by_role("navigation", name="Organization")
+    tabs.get_by_role("link", name="Credentials & tokens").click()
     page.get_by_role("link", name="Add OAuth Server-to-Server credential").click()
 
     page.get_by_label("Name").fill("Privacy and Status")

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from dashboard.models import Membership, Organization
 from dashboard.services.organizations import organization_create
+from dashboard.services.tokens import credential_test
 from tests.factories import UserFactory
 
 
@@ -82,3 +83,14 @@ def test_demo_setup_prints_a_login_that_works(client, db):
     # Running it again keeps one organization and gives a new password.
     call_command("demo_setup", stdout=StringIO())
     assert Organization.objects.count() == 1
+
+
+def test_the_demo_onboards_the_simulators_first_organization(db, adobe):
+    generated = adobe.org(0)
+    for _ in range(2):  # make run twice: still one organization, one credential
+        call_command("demo_setup", simulator=adobe.url, stdout=StringIO())
+    organization = Organization.objects.get()
+    assert organization.ims_org_id == generated.ims_org_id
+    credential = organization.credentials.get()
+    assert credential.client_id == generated.client_id
+    assert credential_test(credential=credential, actor=None).ok

@@ -94,11 +94,11 @@ def _every_page(client, staff) -> str:
                 pages.append(client.get(url).content.decode())
     assert set(URL_KWARGS) >= {"org_code", "credential_code"}
     client.force_login(staff)
-    for model, model_admin in admin_site._registry.items():
-        info = (model._meta.app_label, model._meta.model_name)
-        pages.append(client.get(reverse("admin:%s_%s_changelist" % info)).content.decode())
+    for model in admin_site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages.append(client.get(reverse(f"{prefix}_changelist")).content.decode())
         for obj in model._default_manager.all()[:20]:
-            url = reverse("admin:%s_%s_change" % info, args=[obj.pk])
+            url = reverse(f"{prefix}_change", args=[obj.pk])
             pages.append(client.get(url).content.decode())
     return "\n".join(pages)
 

@@ -12,11 +12,11 @@ from tests.fixtures.celery_worker import wait_until
 def test_overlapping_refreshes_on_four_workers_cost_one_ims_call_per_credential(
     adobe, celery_worker_process
 ):
+    # Onboarding queues a first refresh too: one more overlapping request per credential.
     credentials = [
         onboard_oauth(OrganizationFactory(ims_org_id=generated.ims_org_id), generated)
         for generated in adobe.orgs()
     ]
-    adobe.reset_requests()
     # Beat ticks and direct refreshes all at once: far more tasks than credentials.
     for _ in range(3):
         tokens_refresh_due_task.delay()
