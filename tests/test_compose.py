@@ -46,7 +46,13 @@ def test_app_services_share_one_image_and_configuration(compose):
     assert len(images) == 1
     for name in APP_SERVICES:
         env = services[name]["environment"]
-        for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
+        for required in (
+            "SECRET_KEY",
+            "LOOKOUT_ENCRYPTION_KEYS",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+        ):
             assert required in env, f"{name} lacks {required}"
         assert env["DEBUG"] == "false"
         assert env["DATABASE_URL"].startswith("postgres://")
@@ -57,6 +63,7 @@ def test_production_refuses_to_start_without_its_secrets(compose):
     env = compose["services"]["web"]["environment"]
     # ${VAR:?message} makes `docker compose up` stop with the message when VAR is unset.
     assert re.fullmatch(r"\$\{SECRET_KEY:\?.+\}", env["SECRET_KEY"])
+    assert re.fullmatch(r"\$\{LOOKOUT_ENCRYPTION_KEYS:\?.+\}", env["LOOKOUT_ENCRYPTION_KEYS"])
     assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
     assert "${ALLOWED_HOSTS:?" in env["ALLOWED_HOSTS"]
 
