@@ -337,11 +337,10 @@ def _record_failure(credential: Credential, exc: Exception, *, actor, now) -> Re
 
 def credential_test(*, credential: Credential, actor) -> RefreshOutcome:
     """Get a token right now (the Test connection button); success resumes automatic refreshes."""
+    started = timezone.now()
     outcome = token_refresh(credential_id=credential.pk, force=True, actor=actor, reason="test")
     if outcome is None:
-        outcome = RefreshOutcome(
-            ok=False, message="A refresh is already in progress; try again in a minute."
-        )
+        outcome = _outcome_of_running_refresh(credential.pk, since=started)
     audit_record(
         organization=credential.organization,
         credential=credential,
@@ -350,3 +349,21 @@ def credential_test(*, credential: Credential, actor) -> RefreshOutcome:
         detail=("Succeeded. " if outcome.ok else "Failed. ") + outcome.message,
     )
     return outcome
+
+
+def _outcome_of_running_refresh(credential_id: int, *, since: datetime) -> RefreshOutcome:
+    """A worker was refreshing when the admin pressed Test connection: report its result."""
+    deadline = time.monotonic() + WAIT_FOR_OTHER_REFRESH.total_seconds()
+    while Credential.objects.filter(pk=credential_id, refresh_lease_until__isnull=False).exists():
+        if time.monotonic() > deadline:
+            return RefreshOutcome(
+                ok=False, message="A refresh is still in progress; try again in a minute."
+            )
+        time.sleep(0.2)
+    credential = Credential.objects.get(pk=credential_id)
+    if credential.last_success_at and credential.last_success_at >= since:
+        return RefreshOutcome(
+            ok=True,
+            message=f"New token valid until {credential.token_expires_at:%Y-%m-%d %H:%M} UTC.",
+        )
+    return RefreshOutcome(ok=False, message=credential.last_error or "The refresh did not finish.")
