@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 }
 CELERY_TIMEZONE = "UTC"
 
+# --- Privacy Service (privacy app) ---
+
+# --- Adobe Status (status app) ---
+
 # Adobe base URLs (../shared/adobe-api.md Part 1); the demo points all three at the simulator.
 ADOBE_IMS_URL = env.str("ADOBE_IMS_URL", default="https://ims-na1.adobelogin.com")
 ADOBE_PRIVACY_API_URL = env.str(

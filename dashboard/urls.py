@@ -57,6 +57,8 @@ dashboard_patterns = [
 
 urlpatterns = [
     path("", include((dashboard_patterns, "dashboard"))),
+    path("", include("privacy.urls")),
+    path("", include("status.urls")),
     path("healthz", health.healthz, name="healthz"),
     path(
         "login/",

@@ -367,3 +367,10 @@ def _outcome_of_running_refresh(credential_id: int, *, since: datetime) -> Refre
             message=f"New token valid until {credential.token_expires_at:%Y-%m-%d %H:%M} UTC.",
         )
     return RefreshOutcome(ok=False, message=credential.last_error or "The refresh did not finish.")
+
+
+def credential_flag(*, credential_id: int, error: Exception) -> None:
+    """Adobe refused a credential for good (after a forced refresh, or 403): stop using it until
+    an admin acts, and say why on its page and in the audit log."""
+    credential = Credential.objects.select_related("organization").get(pk=credential_id)
+    _record_failure(credential, error, actor=None, now=timezone.now())

@@ -12,35 +12,25 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
 
-from dashboard.models import ClientSecret, Credential, Membership
+from dashboard.models import ClientSecret, Membership
+from tests.access_rules import merged
 
 PUBLIC_ROUTES = {"login", "healthz"}
-# Write views (POST) and who may use them. Every POST route must be listed in one of these.
-ADMIN_WRITES = {
-    "dashboard:member_add",
-    "dashboard:member_role",
-    "dashboard:member_remove",
-    "dashboard:credential_test",
-    "dashboard:credential_delete",
-    "dashboard:secret_add",
-    "dashboard:secret_promote",
-    "dashboard:secret_retire",
-}
-MEMBER_WRITES: set[str] = set()
-# Form pages (GET shows the form, POST submits it) only admins may open.
-ADMIN_FORMS = {"dashboard:credential_add_oauth", "dashboard:credential_add_jwt"}
+RULES = merged()
+URL_KWARGS = RULES.url_kwargs
+ADMIN_WRITES = RULES.admin_writes
+MEMBER_WRITES = RULES.member_writes
+WRITES = ADMIN_WRITES | MEMBER_WRITES
+ADMIN_FORMS = RULES.admin_forms
+MEMBER_FORMS = RULES.member_forms
+FORMS = ADMIN_FORMS | MEMBER_FORMS
 
-# How to fill each URL keyword with an object that belongs to Acme.
-URL_KWARGS = {
-    "org_code": lambda acme: acme.code,
-    "membership_code": lambda acme: (
-        Membership.objects.get(organization=acme, user__username="bob").code
-    ),
-    "credential_code": lambda acme: Credential.objects.get(organization=acme).code,
-    "secret_code": lambda acme: (
-        ClientSecret.objects.get(credential__organization=acme, is_primary=False).code
-    ),
-}
+
+@pytest.fixture
+def world(world, acme):
+    """The shared world plus every app's objects of Acme's (tests/<app>/access_rules.py)."""
+    RULES.populate(acme)
+    return world
 
 
 def _walk(patterns, namespace: str = "", converters: dict | None = None) -> Iterator:
@@ -94,10 +84,10 @@ def test_outsider_gets_404_for_everything_of_another_organization(client, world,
     # charlie administers Globex: admin rights elsewhere must not leak into Acme.
     client.force_login(world["charlie"])
     url = _url(name, acme)
-    if name in ADMIN_FORMS:
+    if name in FORMS:
         assert client.get(url).status_code == client.post(url).status_code == 404
     else:
-        is_write = name in ADMIN_WRITES | MEMBER_WRITES
+        is_write = name in WRITES
         served, other = (client.post, client.get) if is_write else (client.get, client.post)
         assert served(url).status_code == 404
         # The wrong method is refused alike whether or not the object exists: no disclosure.
@@ -111,10 +101,12 @@ def test_outsider_gets_404_for_everything_of_another_organization(client, world,
 def test_members_can_read_every_page(client, world, acme, name, person):
     client.force_login(world[person])
     response = client.get(_url(name, acme))
-    if name in ADMIN_WRITES | MEMBER_WRITES:
+    if name in WRITES:
         assert response.status_code == 405  # writes are POST-only
     elif name in ADMIN_FORMS:
         assert response.status_code == (200 if person == "alice" else 403)
+    elif name in MEMBER_FORMS:
+        assert response.status_code == (403 if person == "bob" else 200)
     else:
         assert response.status_code == 200
         assert "Acme" in response.content.decode()
@@ -125,8 +117,7 @@ def test_members_can_read_every_page(client, world, acme, name, person):
 def test_writes_are_allowed_by_role(client, world, acme, name, person):
     client.force_login(world[person])
     response = client.post(_url(name, acme))
-    writes = ADMIN_WRITES | MEMBER_WRITES | ADMIN_FORMS
-    if name not in writes:
+    if name not in WRITES | FORMS:
         assert response.status_code == 405, f"{name} accepts POST: list it as a write view"
     elif person == "bob" or (person == "dave" and name in ADMIN_WRITES | ADMIN_FORMS):
         assert response.status_code == 403
