@@ -1,3 +1,197 @@
-"""Privacy Service jobs per organization (filled by the Privacy Service issue)."""
+"""Privacy Service jobs per organization, their per-product outcomes, and what Lookout submitted."""
 
 from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.models import Organization, TimeStampedModel
+
+
+class Regulation(models.Model):
+    """A regulation Adobe accepts, as data: Adobe renames codes (ucpa_usa -> ucpa_ut_usa)."""
+
+    code = models.CharField(max_length=40, unique=True, help_text="The code Adobe accepts today.")
+    name = models.CharField(max_length=200)
+    legacy_codes = models.CharField(
+        max_length=200, blank=True, help_text="Older codes meaning the same, comma-separated."
+    )
+    days_to_respond = models.PositiveIntegerField(
+        default=30, help_text="Days the law allows to answer a request, counted from submission."
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def legacy_code_list(self) -> list[str]:
+        return [c.strip() for c in self.legacy_codes.split(",") if c.strip()]
+
+
+class PrivacyJob(TimeStampedModel):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        PROCESSING = "processing", "Processing"
+        COMPLETE = "complete", "Complete"
+        ERROR = "error", "Error"
+
+    UNFINISHED = (Status.SUBMITTED, Status.PROCESSING)
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="privacy_jobs"
+    )
+    job_id = models.CharField("Adobe job ID", max_length=100)
+    request_id = models.CharField(max_length=100, blank=True, db_index=True)
+    # Personal data: the data subject's key and who submitted. Shown to members only.
+    user_key = models.CharField(max_length=500, blank=True)
+    submitted_by = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=20, blank=True)  # access, delete (Adobe's words)
+    regulation = models.CharField(max_length=40, blank=True)  # a Regulation.code
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    adobe_created_at = models.DateTimeField(null=True, blank=True)
+    adobe_modified_at = models.DateTimeField(null=True, blank=True)
+    download_url = models.URLField(max_length=2000, blank=True)
+    user_ids = models.JSONField(default=list, blank=True)  # [{namespace, value, type}]
+    # The last GET /jobs/{id} as Adobe sent it (JSON text), shown behind a toggle.
+    raw_detail = models.TextField(blank=True)
+
+    # What Lookout knows about its own view of the job.
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    # Adobe stops returning jobs 30 days after completion; Lookout keeps them.
+    gone_at = models.DateTimeField(null=True, blank=True)
+    detail_fetched_at = models.DateTimeField(null=True, blank=True)
+    # adobe_modified_at when the detail was fetched: a newer listing means "changed".
+    detail_modified_at = models.DateTimeField(null=True, blank=True)
+    # Unfinished jobs are re-read on a backoff that grows with their age.
+    next_detail_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-adobe_created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "job_id"], name="privacy_job_unique_per_org"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "-adobe_created_at"], name="privacy_job_recent"),
+            models.Index(fields=["organization", "status"], name="privacy_job_by_status"),
+            models.Index(
+                fields=["organization", "next_detail_at"],
+                condition=Q(status__in=["submitted", "processing"]),
+                name="privacy_job_detail_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.job_id
+
+    def get_absolute_url(self) -> str:
+        return reverse("privacy:job_detail", args=[self.code])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in self.UNFINISHED
+
+    @property
+    def is_gone(self) -> bool:
+        return self.gone_at is not None
+
+    def deadline(self, days_to_respond: int | None) -> datetime | None:
+        if not self.adobe_created_at or days_to_respond is None:
+            return None
+        return self.adobe_created_at + timedelta(days=days_to_respond)
+
+
+class ProductResponse(models.Model):
+    """One product's answer to a job (Analytics, Audience Manager, ...)."""
+
+    job = models.ForeignKey(PrivacyJob, on_delete=models.CASCADE, related_name="product_responses")
+    product = models.CharField(max_length=100)
+    status = models.CharField(max_length=40, blank=True)
+    message = models.TextField(blank=True)
+    response_code = models.CharField(max_length=40, blank=True)  # PRVCY-6000-200
+    detail = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    retry_count = models.PositiveIntegerField(null=True, blank=True)
+    processed_ids = models.JSONField(default=list, blank=True)
+    ignored_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["processed_at", "product"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "product"], name="product_response_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product}: {self.status}"
+
+
+class PrivacySyncState(models.Model):
+    """Per organization: how the job sync is doing (failures are data, style B.13)."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="privacy_sync"
+    )
+    backfilled_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    jobs_seen = models.PositiveIntegerField(default=0)
+    # Claimed with a conditional update: one sync per organization at a time.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Privacy sync of {self.organization}"
+
+
+class PrivacySubmission(TimeStampedModel):
+    """A request Lookout sends to Adobe, recorded before it is sent (the idempotency key)."""
+
+    class Kind(models.TextChoices):
+        JOBS = "jobs", "Access / delete request"
+        CONSENT = "consent", "Opt-out of sale"
+
+    class State(models.TextChoices):
+        RECORDED = "recorded", "Recorded, not sent yet"
+        SENT = "sent", "Accepted by Adobe"
+        FAILED = "failed", "Refused by Adobe"
+        UNCERTAIN = "uncertain", "Sent, outcome unknown (reconciling)"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="privacy_submissions"
+    )
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.JOBS)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECORDED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    regulation = models.CharField(max_length=40, blank=True)
+    actions = models.JSONField(default=list)
+    products = models.JSONField(default=list)
+    # Personal data: the data subjects. Kept for reconciliation and the audit trail.
+    users = models.JSONField(default=list)
+    job_ids = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code}"
