@@ -23,6 +23,7 @@ class AccessRules:
     member_writes: frozenset[str] = frozenset()  # POST only; admins and members
     admin_forms: frozenset[str] = frozenset()  # GET shows a form, POST submits; admins only
     member_forms: frozenset[str] = frozenset()  # the same, admins and members
+    member_pages: frozenset[str] = frozenset()  # GET only; admins and members, not viewers
     populate: Callable[[Any], None] | None = None  # make objects of Acme's for url_kwargs
 
 
@@ -49,5 +50,6 @@ def merged() -> AccessRules:
         member_writes=frozenset().union(*(r.member_writes for r in rules)),
         admin_forms=frozenset().union(*(r.admin_forms for r in rules)),
         member_forms=frozenset().union(*(r.member_forms for r in rules)),
+        member_pages=frozenset().union(*(r.member_pages for r in rules)),
         populate=populate,
     )

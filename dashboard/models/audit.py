@@ -20,6 +20,8 @@ class AuditEvent(models.Model):
         TOKEN_REFRESH_FAILED = "token_refresh_failed", "failed to refresh the access token"
         ATTENTION_CLEARED = "attention_cleared", "resumed automatic refreshes"
         KEYS_ROTATED = "keys_rotated", "re-encrypted the secrets under the newest key"
+        PRIVACY_REQUEST_SUBMITTED = "privacy_request", "submitted a privacy request"
+        PRIVACY_CONSENT_SUBMITTED = "privacy_consent", "submitted an opt-out of sale"
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="audit_events"

@@ -92,7 +92,11 @@ def _every_page(client, staff) -> str:
         for name, converters in ROUTES:
             if set(converters) <= set(URL_KWARGS_FOR_ORG) and name not in ("logout",):
                 url = reverse(name, kwargs={k: URL_KWARGS_FOR_ORG[k] for k in converters})
-                pages.append(client.get(url).content.decode())
+                response = client.get(url)
+                body = (
+                    b"".join(response.streaming_content) if response.streaming else response.content
+                )
+                pages.append(body.decode())
     assert set(URL_KWARGS) >= {"org_code", "credential_code"}
     client.force_login(staff)
     for model in admin_site._registry:
