@@ -62,3 +62,14 @@ def test_a_member_submits_a_request_and_sees_it_accepted(page, sim_org, adobe, d
     page.get_by_role("button", name="Send to Adobe").click()
     assert page.get_by_text("Adobe accepted the request: 2 jobs created.").is_visible()
     assert page.get_by_test_id("submission-row").count() == 1
+
+
+def test_the_list_refreshes_in_place(page, bob, acme, settings):
+    settings.LOOKOUT_LIVE_REFRESH_SECONDS = 1
+    job = _jobs(acme)
+    _sign_in(page, "bob")
+    page.goto(f"/orgs/{acme.code}/privacy/")
+    page.evaluate("window.notReloaded = true")
+    PrivacyJob.objects.filter(pk=job.pk).update(status="error")  # what a sync would do
+    page.get_by_test_id("status-counts").get_by_text("1 error").wait_for(timeout=5000)
+    assert page.evaluate("window.notReloaded") is True  # swapped in place, no full reload
