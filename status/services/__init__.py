@@ -1,0 +1,3 @@
+"""Writes for Adobe Status: the polls (registry, events), storing, watching products."""
+
+from __future__ import annotations
