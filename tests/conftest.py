@@ -9,6 +9,7 @@ import pytest
 
 from dashboard.models import Credential, Membership
 from dashboard.services.credentials import CredentialInput, credential_create
+from privacy.services.regulations import regulation_defaults_ensure
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytest_plugins = ["tests.fixtures.simulator", "tests.fixtures.celery_worker"]
@@ -56,6 +57,15 @@ def charlie(globex):
     user = UserFactory(username="charlie")
     MembershipFactory(organization=globex, user=user, role=Membership.Role.ADMIN)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _seeded_regulations(request):
+    # Transactional tests (live server, real workers) flush every table afterwards, wiping the
+    # rows the data migration seeded: put the default regulations back first.
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        regulation_defaults_ensure()
 
 
 @pytest.fixture(autouse=True)

@@ -42,9 +42,7 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server, django_db_serialized_rollback):
-    # The live server needs committed data, so each test's tables are flushed afterwards;
-    # serialized rollback restores what data migrations made (the regulations).
+def page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()
