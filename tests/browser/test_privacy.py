@@ -18,15 +18,26 @@ pytestmark = pytest.mark.browser
 
 def _jobs(org):
     done = PrivacyJob.objects.create(
-        organization=org, job_id="job-done", status="complete", regulation="gdpr",
-        action="access", adobe_created_at=timezone.now() - timedelta(days=2),
+        organization=org,
+        job_id="job-done",
+        status="complete",
+        regulation="gdpr",
+        action="access",
+        adobe_created_at=timezone.now() - timedelta(days=2),
     )
     ProductResponse.objects.create(
-        job=done, product="Analytics", status="complete", response_code="PRVCY-6052-200",
+        job=done,
+        product="Analytics",
+        status="complete",
+        response_code="PRVCY-6052-200",
     )
     PrivacyJob.objects.create(
-        organization=org, job_id="job-late", status="processing", regulation="gdpr",
-        action="delete", adobe_created_at=timezone.now() - timedelta(days=33),
+        organization=org,
+        job_id="job-late",
+        status="processing",
+        regulation="gdpr",
+        action="delete",
+        adobe_created_at=timezone.now() - timedelta(days=33),
     )
     return done
 
