@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -188,10 +188,17 @@ class PrivacyClient:
 
     # -- single jobs ---------------------------------------------------------------------------
 
-    def get_job(self, job_id: str) -> JobDetail:
-        """``GET /jobs/{id}``; AdobeNotFound once Adobe no longer returns the job."""
+    def get_job(self, job_id: str, *, keep_raw: bool = False) -> JobDetail:
+        """``GET /jobs/{id}``; AdobeNotFound once Adobe no longer returns the job.
+
+        ``keep_raw=True`` also returns the body as Adobe sent it (``JobDetail.raw_json``), for
+        callers that show or store the original JSON.
+        """
         response = self._send("GET", f"/jobs/{_segment(job_id)}")
-        return parse_job_detail(decode_json(response))
+        detail = parse_job_detail(decode_json(response))
+        if keep_raw:
+            detail = replace(detail, raw_json=response.content.decode("utf-8", errors="replace"))
+        return detail
 
     def create_jobs(
         self,

@@ -152,7 +152,16 @@ class PrivacySyncState(models.Model):
     jobs_seen = models.PositiveIntegerField(default=0)
     # Claimed with a conditional update: one sync per organization at a time.
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Which run holds the lease, so only that run renews or releases it.
+    lease_owner = models.CharField(max_length=36, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The last listing of every regulation over Adobe's whole 45 days that completed: jobs it
+    # did not return are marked gone, and it is repeated daily to pick up new regulations.
+    full_listing_at = models.DateTimeField(null=True, blank=True)
+    # Regulations the organization has jobs under (from that listing): what polls list.
+    regulations = models.JSONField(default=list, blank=True)
+    # The last run in a few words: "2,000 jobs seen, 3 new, 5 updated, 41 requests".
+    last_summary = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"Privacy sync of {self.organization}"

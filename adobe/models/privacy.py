@@ -104,6 +104,9 @@ class JobDetail:
     download_url: str | None = None
     qualified_count: int | None = None
     child_jobs: tuple[JobDetail, ...] = ()
+    #: The response body as sent, only when asked for (``get_job(..., keep_raw=True)``). It
+    #: holds personal data, so it stays out of ``repr``; equality ignores it.
+    raw_json: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
