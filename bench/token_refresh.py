@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -107,6 +108,8 @@ def start_worker(workers: int) -> subprocess.Popen:
 
 
 def main() -> None:
+    # A `timeout` or Ctrl-C must still stop the worker and the simulator (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--credentials", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.context_processors.organizations",
+                "dashboard.context_processors.live_refresh",
             ],
         },
     },
@@ -100,9 +101,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # A file, not memory, so the Celery worker processes that tests start can share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    # One test database per test run, so runs side by side on one server never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -195,8 +198,40 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 CELERY_TIMEZONE = "UTC"
 
 # --- Privacy Service (privacy app) ---
+# An unfinished job older than this is shown as stuck, whatever its regulation's deadline.
+LOOKOUT_PRIVACY_STUCK_AFTER_HOURS = env.int("LOOKOUT_PRIVACY_STUCK_AFTER_HOURS", default=72)
+LOOKOUT_PRIVACY_PAGE_SIZE = env.int("LOOKOUT_PRIVACY_PAGE_SIZE", default=50)
+# Job sync (privacy/services/sync.py): beat fans out one sync per organization this often.
+LOOKOUT_PRIVACY_SYNC_INTERVAL = env.int("LOOKOUT_PRIVACY_SYNC_INTERVAL", default=15 * 60)
+# Regulations every poll lists, besides those the organization's jobs use (the daily full
+# listing covers every Regulation row, so a new regulation shows up within a day).
+LOOKOUT_PRIVACY_REGULATIONS = env.list("LOOKOUT_PRIVACY_REGULATIONS", default=["gdpr", "ccpa"])
+LOOKOUT_PRIVACY_FULL_LISTING_INTERVAL = env.int(
+    "LOOKOUT_PRIVACY_FULL_LISTING_INTERVAL", default=24 * 60 * 60
+)
+# A running sync renews its lease on every page; a killed one frees it after this long.
+LOOKOUT_PRIVACY_SYNC_LEASE = env.int("LOOKOUT_PRIVACY_SYNC_LEASE", default=5 * 60)
+CELERY_BEAT_SCHEDULE["privacy-jobs-sync-all"] = {
+    "task": "privacy.jobs_sync_all",
+    "schedule": float(LOOKOUT_PRIVACY_SYNC_INTERVAL),
+    "options": {"expires": LOOKOUT_PRIVACY_SYNC_INTERVAL * 0.8},
+}
 
 # --- Adobe Status (status app) ---
+# One poll per installation (Status data is Adobe-wide), with any credential that has Status access.
+LOOKOUT_STATUS_POLL_INTERVAL = env.int("LOOKOUT_STATUS_POLL_INTERVAL", default=120)
+# The locale of /messages/{locale}, which turns Adobe's title and message tokens into words.
+LOOKOUT_STATUS_LOCALE = env.str("LOOKOUT_STATUS_LOCALE", default="en")
+CELERY_BEAT_SCHEDULE["status-poll"] = {
+    "task": "status.poll",
+    "schedule": float(LOOKOUT_STATUS_POLL_INTERVAL),
+    "options": {"expires": LOOKOUT_STATUS_POLL_INTERVAL * 0.8},
+}
+CELERY_BEAT_SCHEDULE["status-registry-sync"] = {
+    "task": "status.registry_sync",
+    "schedule": 24 * 60 * 60.0,
+    "options": {"expires": 60 * 60},
+}
 
 # Adobe base URLs (../shared/adobe-api.md Part 1); the demo points all three at the simulator.
 ADOBE_IMS_URL = env.str("ADOBE_IMS_URL", default="https://ims-na1.adobelogin.com")
@@ -207,3 +242,5 @@ ADOBE_STATUS_API_URL = env.str("ADOBE_STATUS_API_URL", default="https://status.a
 ADOBE_HTTP_TIMEOUT = env.float("ADOBE_HTTP_TIMEOUT", default=15.0)
 
 HEALTHZ_TIMEOUT = env.float("LOOKOUT_HEALTHZ_TIMEOUT", default=3.0)
+# Seconds between in-place refreshes of pages with live data (job lists, status).
+LOOKOUT_LIVE_REFRESH_SECONDS = env.int("LOOKOUT_LIVE_REFRESH_SECONDS", default=30)
