@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0002_credentials_and_audit'),
+        ("dashboard", "0002_credentials_and_audit"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('credential_created', 'created the credential'), ('credential_tested', 'tested the connection'), ('credential_deleted', 'deleted the credential'), ('secret_added', 'added a client secret'), ('secret_promoted', 'made a client secret primary'), ('secret_retired', 'retired a client secret'), ('token_refreshed', 'refreshed the access token'), ('token_refresh_failed', 'failed to refresh the access token'), ('attention_cleared', 'resumed automatic refreshes'), ('keys_rotated', 're-encrypted the secrets under the newest key'), ('privacy_request', 'submitted a privacy request'), ('privacy_consent', 'submitted an opt-out of sale')], max_length=30),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("credential_created", "created the credential"),
+                    ("credential_tested", "tested the connection"),
+                    ("credential_deleted", "deleted the credential"),
+                    ("secret_added", "added a client secret"),
+                    ("secret_promoted", "made a client secret primary"),
+                    ("secret_retired", "retired a client secret"),
+                    ("token_refreshed", "refreshed the access token"),
+                    ("token_refresh_failed", "failed to refresh the access token"),
+                    ("attention_cleared", "resumed automatic refreshes"),
+                    ("keys_rotated", "re-encrypted the secrets under the newest key"),
+                    ("privacy_request", "submitted a privacy request"),
+                    ("privacy_consent", "submitted an opt-out of sale"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
