@@ -211,6 +211,12 @@ LOOKOUT_PRIVACY_FULL_LISTING_INTERVAL = env.int(
 )
 # A running sync renews its lease on every page; a killed one frees it after this long.
 LOOKOUT_PRIVACY_SYNC_LEASE = env.int("LOOKOUT_PRIVACY_SYNC_LEASE", default=5 * 60)
+# Submissions whose answer from Adobe was lost are matched to their jobs (never resent).
+CELERY_BEAT_SCHEDULE["privacy-submissions-reconcile"] = {
+    "task": "privacy.submissions_reconcile",
+    "schedule": 15 * 60.0,
+    "options": {"expires": 12 * 60},
+}
 CELERY_BEAT_SCHEDULE["privacy-jobs-sync-all"] = {
     "task": "privacy.jobs_sync_all",
     "schedule": float(LOOKOUT_PRIVACY_SYNC_INTERVAL),

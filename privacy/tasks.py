@@ -50,3 +50,11 @@ def privacy_sync_task(self, *, organization_id: int, backfill: bool = False) -> 
         raise self.retry(exc=exc, countdown=max(1, math.ceil(exc.retry_after))) from None
     except (AdobeUnavailable, AdobeBadResponse) as exc:
         raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from None
+
+
+@shared_task(name="privacy.submissions_reconcile", ignore_result=True)
+def submissions_reconcile_task() -> int:
+    """Find the jobs of submissions whose answer from Adobe was lost (never resends them)."""
+    from privacy.services.submissions import submissions_reconcile_uncertain
+
+    return submissions_reconcile_uncertain()

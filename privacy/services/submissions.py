@@ -226,3 +226,19 @@ def submission_reconcile(*, submission: PrivacySubmission) -> PrivacySubmission:
         submission.job_ids = [job.job_id for job in found]
         _finish(submission, State.SENT, job_ids=submission.job_ids)
     return submission
+
+
+def submissions_reconcile_uncertain(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Reconcile every uncertain submission old enough for Adobe to have finished with it."""
+    reconciled = 0
+    cutoff = timezone.now() - older_than
+    uncertain = PrivacySubmission.objects.filter(
+        state=State.UNCERTAIN, kind=PrivacySubmission.Kind.JOBS, sent_at__lt=cutoff
+    ).select_related("organization")
+    for submission in uncertain:
+        try:
+            if submission_reconcile(submission=submission).state == State.SENT:
+                reconciled += 1
+        except (AdobeError, SubmissionRefused) as exc:
+            logger.warning("Reconciling submission %s failed: %s", submission.code, exc)
+    return reconciled
