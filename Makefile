@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PORT ?= 8000
+WEB_PORT ?= 8000
 HOST ?= 127.0.0.1
 SIMULATOR_PORT ?= 8765
 
@@ -16,7 +16,8 @@ endif
 ifeq ($(origin LOOKOUT_ENCRYPTION_KEYS), undefined)
 export LOOKOUT_ENCRYPTION_KEYS_FILE ?= $(CURDIR)/var/encryption_keys
 endif
-export PORT HOST SIMULATOR_PORT
+# Not PORT: honcho gives each process its own PORT, which would move the web server.
+export WEB_PORT HOST SIMULATOR_PORT
 
 .PHONY: run test lint format migrations install clean
 
@@ -52,6 +53,7 @@ run: export ADOBE_PRIVACY_API_URL = http://127.0.0.1:$(SIMULATOR_PORT)/data/core
 run: export ADOBE_STATUS_API_URL = http://127.0.0.1:$(SIMULATOR_PORT)/api/v1
 run: install var/secret_key var/encryption_keys
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/honcho --procfile Procfile start
 
 # Tests keep their broker folder and SQLite files apart from the demo's.
