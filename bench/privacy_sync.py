@@ -25,64 +25,19 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
+from harness import (  # bench/ is on sys.path when a bench runs as a script
+    ROOT,
+    configure_django,
+    start_simulator,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
-READY = "Simulator listening on "
-
-
-def start_simulator(orgs: int, jobs_per_org: int) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--port", "0", "--orgs", str(orgs),
-         "--jobs-per-org", str(jobs_per_org), "--frozen-clock"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )  # fmt: skip
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line.startswith(READY):
-        process.kill()
-        sys.exit(f"the simulator did not start: {line!r}")
-    return process, line[len(READY) :].strip()
-
-
-def configure(simulator_url: str) -> str:
-    if BENCH_DIR.exists():
-        shutil.rmtree(BENCH_DIR)
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    database = os.environ.get("LOOKOUT_BENCH_DATABASE_URL", "")
-    if not database:
-        print("LOOKOUT_BENCH_DATABASE_URL is not set: using SQLite (the figures asked for are "
-              "PostgreSQL's)")  # fmt: skip
-        database = f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="dashboard.settings",
-        LOOKOUT_VAR_DIR=str(BENCH_DIR),
-        DATABASE_URL=database,
-        CELERY_BROKER_URL="filesystem://",  # onboarding queues token refreshes; nobody runs them
-        ADOBE_IMS_URL=simulator_url,
-        ADOBE_PRIVACY_API_URL=f"{simulator_url}/data/core/privacy",
-        ADOBE_STATUS_API_URL=f"{simulator_url}/api/v1",
-        ADOBE_HTTP_TIMEOUT="30",
-        ALLOWED_HOSTS="testserver,localhost",
-        LOG_LEVEL="WARNING",
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    return database.split(":", 1)[0]
+BENCH_DIR = ROOT / "var" / "bench-privacy"
 
 
 def rss_mb() -> float:
@@ -106,11 +61,19 @@ def main() -> None:
     # A terminated bench still stops its simulator (finally blocks run on SystemExit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     started = time.perf_counter()
-    simulator, url = start_simulator(args.orgs, args.jobs_per_org)
+    simulator, url = start_simulator(
+        "--orgs", str(args.orgs), "--jobs-per-org", str(args.jobs_per_org)
+    )
     print(f"simulator with {args.orgs} x {args.jobs_per_org:,} jobs up in "
           f"{time.perf_counter() - started:.1f} s")  # fmt: skip
     try:
-        vendor = configure(url)
+        if not os.environ.get("LOOKOUT_BENCH_DATABASE_URL"):
+            print("LOOKOUT_BENCH_DATABASE_URL is not set: SQLite (the figures asked for are "
+                  "PostgreSQL's)")  # fmt: skip
+        # Onboarding queues token refreshes nobody runs here: keep them off the real broker.
+        vendor = configure_django(
+            url, name="bench-privacy", CELERY_BROKER_URL="filesystem://", ADOBE_HTTP_TIMEOUT="30"
+        )
         run(url, args, vendor)
     finally:
         simulator.terminate()

@@ -19,66 +19,14 @@ SQLite under var/bench-status/.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench-status"
-
-
-def start_simulator(incidents: int) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "simulator",
-            "--port",
-            "0",
-            "--orgs",
-            "1",
-            "--jobs-per-org",
-            "10",
-            "--incidents",
-            str(incidents),
-            "--frozen-clock",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    line = process.stdout.readline()
-    if not line.startswith("Simulator listening on "):
-        process.kill()
-        sys.exit(f"the simulator did not start: {line!r}")
-    return process, line.split(" on ", 1)[1].strip()
-
-
-def configure(simulator_url: str) -> None:
-    if BENCH_DIR.exists():
-        shutil.rmtree(BENCH_DIR)
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="dashboard.settings",
-        LOOKOUT_VAR_DIR=str(BENCH_DIR),
-        ADOBE_IMS_URL=simulator_url,
-        ADOBE_PRIVACY_API_URL=f"{simulator_url}/data/core/privacy",
-        ADOBE_STATUS_API_URL=f"{simulator_url}/api/v1",
-        ALLOWED_HOSTS="testserver",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "LOOKOUT_BENCH_DATABASE_URL", f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+from harness import (  # bench/ is on sys.path when a bench runs as a script
+    configure_django,
+    start_simulator,
+)
 
 
 def status_requests(control) -> int:
@@ -106,9 +54,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="status page requests")
     args = parser.parse_args()
 
-    simulator, url = start_simulator(args.incidents)
+    simulator, url = start_simulator(
+        "--orgs", "1", "--jobs-per-org", "10", "--incidents", str(args.incidents)
+    )
     try:
-        configure(url)
+        configure_django(url, name="bench-status")
         run(url, args)
     finally:
         simulator.terminate()

@@ -15,64 +15,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
+from harness import (  # bench/ is on sys.path when a bench runs as a script
+    ROOT,
+    configure_django,
+    start_simulator,
+)
 
-
-def start_simulator(orgs: int) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "simulator",
-            "--port",
-            "0",
-            "--orgs",
-            str(orgs),
-            "--jobs-per-org",
-            "10",
-            "--frozen-clock",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    line = process.stdout.readline()
-    if not line.startswith("Simulator listening on "):
-        process.kill()
-        sys.exit(f"the simulator did not start: {line!r}")
-    return process, line.split(" on ", 1)[1].strip()
-
-
-def configure(simulator_url: str) -> None:
-    if BENCH_DIR.exists():
-        shutil.rmtree(BENCH_DIR)
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="dashboard.settings",
-        LOOKOUT_VAR_DIR=str(BENCH_DIR),
-        ADOBE_IMS_URL=simulator_url,
-        ADOBE_PRIVACY_API_URL=f"{simulator_url}/data/core/privacy",
-        ADOBE_STATUS_API_URL=f"{simulator_url}/api/v1",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "LOOKOUT_BENCH_DATABASE_URL", f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+BENCH_DIR = ROOT / "var" / "bench-tokens"
 
 
 def start_worker(workers: int) -> subprocess.Popen:
@@ -116,10 +72,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
 
-    simulator, url = start_simulator(args.credentials)
+    simulator, url = start_simulator("--orgs", str(args.credentials), "--jobs-per-org", "10")
     worker = None
     try:
-        configure(url)
+        configure_django(url, name="bench-tokens")
         from django.core.management import call_command
         from django.db import connection
         from django.utils import timezone

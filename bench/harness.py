@@ -1,0 +1,60 @@
+"""What every Lookout benchmark needs: its own simulator and Django pointed at it.
+
+A benchmark never touches the demo's or the tests' data: Django runs on
+LOOKOUT_BENCH_DATABASE_URL (its tables are emptied: never point it at real data) or on a SQLite
+file under var/<name>/, with the simulator it started as Adobe.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+READY = "Simulator listening on "
+
+
+def start_simulator(*args: str) -> tuple[subprocess.Popen, str]:
+    """``python -m simulator --port 0 --frozen-clock ARGS``; its process and base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "--port", "0", "--frozen-clock", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = process.stdout.readline()
+    if not line.startswith(READY):
+        process.kill()
+        sys.exit(f"the simulator did not start: {line!r}")
+    return process, line[len(READY) :].strip()
+
+
+def configure_django(simulator_url: str, *, name: str, **env: str) -> str:
+    """Set up Django for a benchmark; returns the database vendor ("postgres", "sqlite")."""
+    bench_dir = ROOT / "var" / name
+    if bench_dir.exists():
+        shutil.rmtree(bench_dir)
+    bench_dir.mkdir(parents=True)
+    database = os.environ.get("LOOKOUT_BENCH_DATABASE_URL") or (
+        f"sqlite:///{bench_dir / 'bench.sqlite3'}"
+    )
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="dashboard.settings",
+        LOOKOUT_VAR_DIR=str(bench_dir),
+        DATABASE_URL=database,
+        ADOBE_IMS_URL=simulator_url,
+        ADOBE_PRIVACY_API_URL=f"{simulator_url}/data/core/privacy",
+        ADOBE_STATUS_API_URL=f"{simulator_url}/api/v1",
+        ALLOWED_HOSTS="testserver,localhost",
+        LOG_LEVEL="WARNING",
+        **env,
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    return database.split(":", 1)[0]
