@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -134,8 +135,23 @@ def privacy_late_count(*, organization_id: int) -> int:
     )
 
 
+FILTER_CHOICES_TTL = 300
+
+
 def privacy_filter_choices(*, organization_id: int) -> dict[str, list[str]]:
-    """The values present in this organization's jobs, for the filter menus."""
+    """The values present in this organization's jobs, for the filter menus.
+
+    Cached for a few minutes: the distinct products and statuses take a scan of every product
+    response (about half the job list's time at 10,000 jobs) and change only with a sync.
+    """
+    return cache.get_or_set(
+        f"privacy-filter-choices:{organization_id}",
+        lambda: _filter_choices(organization_id),
+        FILTER_CHOICES_TTL,
+    )
+
+
+def _filter_choices(organization_id: int) -> dict[str, list[str]]:
     jobs = PrivacyJob.objects.filter(organization_id=organization_id).order_by()
     responses = ProductResponse.objects.filter(job__organization_id=organization_id).order_by()
     return {

@@ -6,6 +6,7 @@ charlie is the outsider for everything of Acme's: he must never see it.
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from dashboard.models import Credential, Membership
 from dashboard.services.credentials import CredentialInput, credential_create
@@ -57,6 +58,12 @@ def charlie(globex):
     user = UserFactory(username="charlie")
     MembershipFactory(organization=globex, user=user, role=Membership.Role.ADMIN)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached values (filter menus) must not carry over from a test whose rows had the same ids.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
