@@ -58,3 +58,31 @@ def configure_django(simulator_url: str, *, name: str, **env: str) -> str:
 
     django.setup()
     return database.split(":", 1)[0]
+
+
+def onboard_simulated_orgs(control) -> list:
+    """One Lookout organization per simulated one, each with its OAuth credential (as a page would
+    onboard it). Call after ``configure_django``; empties the Lookout organizations first."""
+    from dashboard.models import Credential, Organization
+    from dashboard.services.credentials import CredentialInput, credential_create
+
+    Organization.objects.all().delete()
+    credentials = []
+    for generated in control.orgs():
+        organization = Organization.objects.create(
+            name=generated.name, ims_org_id=generated.ims_org_id
+        )
+        credentials.append(
+            credential_create(
+                organization=organization,
+                created_by=None,
+                data=CredentialInput(
+                    kind=Credential.Kind.OAUTH,
+                    name=generated.name,
+                    client_id=generated.client_id,
+                    client_secrets=list(generated.client_secrets),
+                    scopes=list(generated.scopes),
+                ),
+            )
+        )
+    return credentials

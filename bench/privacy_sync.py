@@ -34,6 +34,7 @@ import requests
 from harness import (  # bench/ is on sys.path when a bench runs as a script
     ROOT,
     configure_django,
+    onboard_simulated_orgs,
     start_simulator,
 )
 
@@ -84,8 +85,7 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from dashboard.models import Credential, Organization
-    from dashboard.services.credentials import CredentialInput, credential_create
+    from dashboard.models import Credential
     from dashboard.services.tokens import token_get
     from privacy.models import PrivacyJob, ProductResponse
     from privacy.services import sync as sync_module
@@ -98,23 +98,10 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
     with connection.cursor() as cursor:
         for model in (ProductResponse, PrivacyJob):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - table names
-    Organization.objects.all().delete()  # cascades to states, credentials
+    # Replaces the organizations (cascading to sync states and credentials).
     organizations = []
-    for generated in control.orgs():
-        organization = Organization.objects.create(
-            name=generated.name, ims_org_id=generated.ims_org_id
-        )
-        credential = credential_create(
-            organization=organization,
-            created_by=None,
-            data=CredentialInput(
-                kind=Credential.Kind.OAUTH,
-                name=generated.name,
-                client_id=generated.client_id,
-                client_secrets=list(generated.client_secrets),
-                scopes=list(generated.scopes),
-            ),
-        )
+    for credential in onboard_simulated_orgs(control):
+        organization = credential.organization
         token_get(credential_id=credential.pk)  # tokens are not what is measured
         organizations.append(organization)
     expected = sum(org["total"] for org in control.counts()["orgs"].values())

@@ -25,6 +25,7 @@ from datetime import timedelta
 from harness import (  # bench/ is on sys.path when a bench runs as a script
     ROOT,
     configure_django,
+    onboard_simulated_orgs,
     start_simulator,
 )
 
@@ -81,29 +82,13 @@ def main() -> None:
         from django.utils import timezone
 
         from dashboard.celery import app
-        from dashboard.models import Credential, Organization
-        from dashboard.services.credentials import CredentialInput, credential_create
+        from dashboard.models import Credential
         from dashboard.tasks import token_refresh_task, tokens_refresh_due_task
         from simulator.control import SimulatorControl
 
         control = SimulatorControl(url)
         call_command("migrate", verbosity=0)
-        Organization.objects.all().delete()
-        for generated in control.orgs():
-            organization = Organization.objects.create(
-                name=generated.name, ims_org_id=generated.ims_org_id
-            )
-            credential_create(
-                organization=organization,
-                created_by=None,
-                data=CredentialInput(
-                    kind=Credential.Kind.OAUTH,
-                    name=generated.name,
-                    client_id=generated.client_id,
-                    client_secrets=list(generated.client_secrets),
-                    scopes=list(generated.scopes),
-                ),
-            )
+        onboard_simulated_orgs(control)
         app.control.purge()  # onboarding queued first refreshes: the rounds below are measured
         worker = start_worker(args.workers)
         print(
