@@ -9,6 +9,10 @@ from privacy.models import PrivacyJob, PrivacySyncState, ProductResponse, Regula
 
 @admin.register(Regulation)
 class RegulationAdmin(admin.ModelAdmin):
+    """The one list of regulations Lookout uses. A code added here is sent to Adobe as it is
+    (Adobe judges it); a legacy code is sent as its row's code. Regulation.clean() keeps every
+    code lower-case and naming one regulation."""
+
     list_display = ["code", "name", "legacy_codes", "days_to_respond"]
     search_fields = ["code", "name", "legacy_codes"]
 

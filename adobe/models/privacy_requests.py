@@ -4,17 +4,18 @@
 error can name the offending field (``users[12].userIDs``) without quoting personal data.
 Limits (adobe-api.md §2.4, §2.7): 1 to 1000 users; each with a key, ``access`` and/or ``delete``,
 1 to 9 identities; at least one product in ``include``; an ``imsOrgID`` company context equal to
-the organization the request is sent for; a known regulation.
+the organization the request is sent for; a well-formed regulation code. Whether Adobe knows that
+code is Adobe's to say: an unknown code is sent, and Adobe's refusal is what the caller gets.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from adobe import regulations
 from adobe.errors import AdobeInvalidRequest
 from adobe.models.privacy import UserIdentity
 
@@ -31,6 +32,8 @@ IDENTITY_TYPES = frozenset(
 )
 # Adobe's examples spell the org namespace imsOrgID, imsOrgId and imsOrg.
 ORG_NAMESPACES = frozenset({"imsorgid", "imsorg"})
+# Every regulation code Adobe has documented (gdpr, ucpa_ut_usa, ql25_qc_can) has this shape.
+REGULATION_CODE = re.compile(r"[a-z0-9_]+")
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def build_job_request(
         "companyContexts": _company_contexts(ims_org_id, company_contexts),
         "users": _users(users),
         "include": _include(include),
-        "regulation": regulations.current_code(regulation),
+        "regulation": regulation_code(regulation),
     }
     if expand_ids is not None:
         body["expandIds"] = _require(isinstance(expand_ids, bool), expand_ids, "expandIds")
@@ -200,3 +203,18 @@ def _require(ok: bool, value: Any, name: str) -> Any:
     if not ok:
         raise AdobeInvalidRequest(f"{name} has a value Adobe does not accept", field=name)
     return value
+
+
+def regulation_code(regulation: Any) -> str:
+    """The ``regulation`` value to send: stripped and lower-cased, Adobe's spelling of codes.
+
+    Only a value that cannot be a code is refused (empty, not a string, characters outside
+    ``[a-z0-9_]``). Known or not is Adobe's call, and mapping a legacy code to today's is the
+    caller's (Lookout's Regulation table): the client sends the code it is given.
+    """
+    code = regulation.strip().lower() if isinstance(regulation, str) else ""
+    if not REGULATION_CODE.fullmatch(code):
+        raise AdobeInvalidRequest(
+            "regulation must be a code of letters, digits and _", field="regulation"
+        )
+    return code

@@ -1,52 +1,78 @@
-"""The regulations Adobe accepts (adobe-api.md §2.8, as of 2026), with answer deadlines.
+"""The Regulation table: the one answer, at run time, to which regulation codes Lookout uses.
 
-Deadlines are the statutory response periods (GDPR one month, most US state laws 45 days, LGPD 15
-days, ...). Admins edit the rows afterwards; these are only the defaults a new installation (and
-the 0002 data migration) starts from.
+Which codes exist, which legacy code means which current one, and how many days a request may
+take are all read from ``privacy.Regulation``, which admins edit. ``adobe.regulations`` only
+supplies the default rows. Codes the table does not know are passed on unchanged: Adobe is the
+judge of what it accepts, and its refusal is what gets recorded and shown.
 """
 
 from __future__ import annotations
 
+import logging
+
+from django.db import transaction
+
+from adobe.regulations import REGULATIONS
 from privacy.models import Regulation
 
-DEFAULT_REGULATIONS = [
-    ("apa_aus", "Australia Privacy Act", "", 30),
-    ("ccpa", "California Consumer Privacy Act", "", 45),
-    ("cpa_co_usa", "Colorado Privacy Act", "cpa_usa,cpa", 45),
-    ("cpra_ca_usa", "California Privacy Rights Act", "cpra_usa", 45),
-    ("ctdpa_ct_usa", "Connecticut Data Privacy Act", "ctdpa_usa,ctdpa", 45),
-    ("dpdpa_de_usa", "Delaware Personal Data Privacy Act", "dpdpa", 45),
-    ("fdbr_fl_usa", "Florida Digital Bill of Rights", "fdbr_usa", 45),
-    ("gdpr", "EU General Data Protection Regulation", "", 30),
-    ("hipaa_usa", "US Health Insurance Portability and Accountability Act", "", 30),
-    ("icdpa_ia_usa", "Iowa Consumer Data Protection Act", "icdpa_usa", 90),
-    ("lgpd_bra", "Brazil Lei Geral de Proteção de Dados", "", 15),
-    ("mcdpa_mn_usa", "Minnesota Consumer Data Privacy Act", "", 45),
-    ("mcdpa_mt_usa", "Montana Consumer Data Privacy Act", "mcdpa_usa", 45),
-    ("mhmda_wa_usa", "Washington My Health My Data Act", "mhmda_usa,mhmda", 45),
-    ("modpa_md_usa", "Maryland Online Data Privacy Act", "", 45),
-    ("ndpa_ne_usa", "Nebraska Data Privacy Act", "ndpa_usa", 45),
-    ("nhpa_nh_usa", "New Hampshire Privacy Act", "nhpa_usa", 45),
-    ("njdpa_nj_usa", "New Jersey Data Privacy Act", "njdpa_usa", 45),
-    ("nzpa_nzl", "New Zealand Privacy Act", "", 20),
-    ("ocpa_or_usa", "Oregon Consumer Privacy Act", "ocpa_usa", 45),
-    ("pdpa_tha", "Thailand Personal Data Protection Act", "", 30),
-    ("pipa_kor", "South Korea Personal Information Protection Act", "", 10),
-    ("ql25_qc_can", "Quebec Law 25", "ql25", 30),
-    ("tdpsa_tx_usa", "Texas Data Privacy and Security Act", "tdpsa_usa", 45),
-    ("tipa_tn_usa", "Tennessee Information Protection Act", "", 45),
-    ("ucpa_ut_usa", "Utah Consumer Privacy Act", "ucpa_usa", 45),
-    ("vcdpa_va_usa", "Virginia Consumer Data Protection Act", "vcdpa_usa", 45),
-]
+logger = logging.getLogger(__name__)
 
 
+@transaction.atomic
 def regulation_defaults_ensure() -> int:
-    """Add any default regulation that is missing; never overwrite an admin's edits."""
-    existing = set(Regulation.objects.values_list("code", flat=True))
+    """Add each default regulation the table lacks; never overwrite an admin's edits.
+
+    A default counts as present when its code or any of its aliases is anywhere in the table, as
+    a current or a legacy code: an admin who renamed ``ucpa_ut_usa`` (keeping it as a legacy code)
+    does not get the old row back beside the new one, and no code ends up naming two regulations.
+    Returns how many rows were added.
+    """
+    present = set(regulation_code_map())
     missing = [
-        Regulation(code=code, name=name, legacy_codes=legacy, days_to_respond=days)
-        for code, name, legacy, days in DEFAULT_REGULATIONS
-        if code not in existing
+        Regulation(
+            code=default.code,
+            name=default.name,
+            legacy_codes=",".join(default.aliases),
+            days_to_respond=default.days_to_respond,
+        )
+        for default in REGULATIONS
+        if present.isdisjoint((default.code, *default.aliases))
     ]
+    for regulation in missing:
+        # Field checks only: the defaults are disjoint from the table (above) and from each other
+        # (tests/adobe/test_regulation_codes.py), which is what Regulation.clean() would query for.
+        regulation.clean_fields()
     Regulation.objects.bulk_create(missing)
+    if missing:
+        logger.info("Added default regulations: %s", ", ".join(r.code for r in missing))
     return len(missing)
+
+
+def regulation_code_map() -> dict[str, str]:
+    """Every code in the table, current and legacy, mapped to its regulation's current code.
+
+    A current code wins over the same code listed as another row's legacy code.
+    """
+    mapping: dict[str, str] = {}
+    current: dict[str, str] = {}
+    for code, legacy_codes in Regulation.objects.values_list("code", "legacy_codes"):
+        code = code.strip().lower()
+        current[code] = code
+        for legacy in legacy_codes.split(","):
+            if legacy.strip():
+                mapping[legacy.strip().lower()] = code
+    return mapping | current
+
+
+def regulation_current_code(code: str) -> str:
+    """The code to send to Adobe for ``code``: a legacy code becomes its current code.
+
+    A code the table does not know is returned as given (stripped, lower-cased): Adobe decides.
+    """
+    wanted = code.strip().lower()
+    return regulation_code_map().get(wanted, wanted)
+
+
+def regulation_codes() -> set[str]:
+    """The current code of every regulation in the table."""
+    return {code.strip().lower() for code in Regulation.objects.values_list("code", flat=True)}

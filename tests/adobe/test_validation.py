@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from adobe import regulations
 from adobe.codes import outcome
 from adobe.dates import parse_datetime
 from adobe.errors import AdobeInvalidRequest
@@ -69,7 +68,7 @@ def test_nine_identities_per_user_are_accepted_and_ten_refused():
         ({"users": []}, "users"),
         ({"include": []}, "include"),
         ({"include": ["analytics", ""]}, "include"),
-        ({"regulation": "not_a_law"}, "regulation"),
+        ({"regulation": "not a law"}, "regulation"),
         ({"priority": "urgent"}, "priority"),
         ({"expand_ids": "yes"}, "expandIds"),
         ({"merge_policy_id": True}, "mergePolicyId"),
@@ -118,11 +117,11 @@ def test_invalid_job_requests_name_the_field(overrides, field):
     assert caught.value.permanent
 
 
-def test_legacy_regulation_codes_are_sent_as_todays_code():
-    assert _build(regulation="ucpa_usa")["regulation"] == "ucpa_ut_usa"
-    assert regulations.resolve("dpdpa").code == "dpdpa_de_usa"
-    assert regulations.current_code("GDPR") == "gdpr"
-    assert regulations.is_known("ql25") and not regulations.is_known("pdpd_vnm")
+def test_regulation_codes_are_sent_as_given_in_adobes_spelling():
+    # Mapping legacy codes is Lookout's (the Regulation table); knowing codes is Adobe's.
+    assert _build(regulation="ucpa_usa")["regulation"] == "ucpa_usa"
+    assert _build(regulation=" GDPR ")["regulation"] == "gdpr"
+    assert _build(regulation="pdpd_vnm")["regulation"] == "pdpd_vnm"
 
 
 def test_duplicate_products_and_actions_are_sent_once():
@@ -166,7 +165,7 @@ def offline_client():
         ({"size": 1001}, "size"),
         ({"size": 0}, "size"),
         ({"status": "done"}, "status"),
-        ({"regulation": "ucpa_xx"}, "regulation"),
+        ({"regulation": "ucpa-xx"}, "regulation"),
     ],
 )
 def test_list_queries_adobe_would_refuse_are_refused_locally(offline_client, query, field):
