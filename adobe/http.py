@@ -94,7 +94,10 @@ class Transport:
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_response: Callable[[requests.Response], None] | None = None,
     ):
+        """``sleep`` waits between retries (tests inject a recorder); ``on_response`` sees every
+        HTTP answer, retries included (Lookout counts a run's requests with it)."""
         parts = urlsplit(base_url)
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise ValueError("base_url must be an absolute http(s) URL")
@@ -107,6 +110,7 @@ class Transport:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
+        self._on_response = on_response
 
     def url_for(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
@@ -153,6 +157,8 @@ class Transport:
             except requests.RequestException as exc:
                 error: AdobeError = _error_for_exception(method, shown, exc, self.timeout)
             else:
+                if self._on_response is not None:
+                    self._on_response(response)
                 elapsed_ms = (time.monotonic() - started) * 1000
                 logger.debug(
                     "%s %s -> %s in %.0f ms (attempt %d/%d)",

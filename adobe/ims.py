@@ -17,6 +17,7 @@ for the caller's scheduler to retry.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -150,8 +151,17 @@ class IMSClient:
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+        on_response: Callable[[requests.Response], None] | None = None,
     ):
-        self.transport = Transport(base_url=base_url, session=session, timeout=timeout, retry=retry)
+        self.transport = Transport(
+            base_url=base_url,
+            session=session,
+            timeout=timeout,
+            retry=retry,
+            sleep=sleep,
+            on_response=on_response,
+        )
         self._clock = clock
 
     @property

@@ -12,6 +12,7 @@ to resubmit.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -20,7 +21,6 @@ from urllib.parse import quote
 
 import requests
 
-from adobe import regulations
 from adobe.dates import format_query_date
 from adobe.errors import AdobeInvalidRequest
 from adobe.http import RetryPolicy, TokenProvider, Transport, authorized_request, decode_json
@@ -39,6 +39,7 @@ from adobe.models.privacy_requests import (
     PrivacyUser,
     build_consent_request,
     build_job_request,
+    regulation_code,
 )
 from adobe.paging import PageBase, iter_jobs_paged
 
@@ -80,11 +81,20 @@ class PrivacyClient:
         retry: RetryPolicy | None = None,
         clock: Callable[[], datetime] = utc_now,
         page_base: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        on_response: Callable[[requests.Response], None] | None = None,
     ):
         """``page_base`` (0 or 1) fixes the server's page numbering; None discovers it."""
         if not client_id or not ims_org_id:
             raise ValueError("client_id and ims_org_id are required")
-        self.transport = Transport(base_url=base_url, session=session, timeout=timeout, retry=retry)
+        self.transport = Transport(
+            base_url=base_url,
+            session=session,
+            timeout=timeout,
+            retry=retry,
+            sleep=sleep,
+            on_response=on_response,
+        )
         self.client_id = client_id
         self.ims_org_id = ims_org_id
         self._token_provider = token_provider
@@ -112,8 +122,11 @@ class PrivacyClient:
         to_date: date | None = None,
         filter_date: date | None = None,
     ) -> JobPage:
-        """One ``GET /jobs`` page, exactly as numbered by the server."""
-        code = regulations.current_code(regulation)
+        """One ``GET /jobs`` page, exactly as numbered by the server.
+
+        ``regulation`` is sent as given (lower-cased): Adobe refuses codes it does not know.
+        """
+        code = regulation_code(regulation)
         params = self._list_params(code, size, status, from_date, to_date, filter_date)
         params["page"] = str(page)
         if page < 0:

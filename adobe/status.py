@@ -15,7 +15,8 @@ parameters (``productIds=1&productIds=2``), as the spec's ``style: form, explode
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -119,8 +120,17 @@ class StatusClient:
         timeout: float = 10.0,
         retry: RetryPolicy | None = None,
         api_key: str = STATUS_API_KEY,
+        sleep: Callable[[float], None] = time.sleep,
+        on_response: Callable[[requests.Response], None] | None = None,
     ):
-        self.transport = Transport(base_url=base_url, session=session, timeout=timeout, retry=retry)
+        self.transport = Transport(
+            base_url=base_url,
+            session=session,
+            timeout=timeout,
+            retry=retry,
+            sleep=sleep,
+            on_response=on_response,
+        )
         self._token_provider = token_provider
         self.api_key = api_key
 

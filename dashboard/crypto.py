@@ -15,7 +15,12 @@ from django.views.decorators.debug import sensitive_variables
 
 
 class SecretUnreadable(Exception):
-    """No configured key decrypts this value (a key was removed or the value is corrupt)."""
+    """No configured key decrypts this value (a key was removed or the value is corrupt).
+
+    A Lookout configuration error, never Adobe's: nothing was sent.
+    """
+
+    permanent = True  # retrying cannot help until the keys are fixed
 
 
 @functools.cache

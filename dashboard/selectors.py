@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from dashboard import crypto
 from dashboard.models import AuditEvent, ClientSecret, Credential, Membership
@@ -74,17 +74,3 @@ def audit_event_list(*, organization_id: int, credential_id: int | None = None):
     if credential_id is not None:
         events = events.filter(credential_id=credential_id)
     return events
-
-
-def credential_for_usage(*, usage: str, organization_id: int | None = None) -> Credential | None:
-    """The credential to call an Adobe API with: one usable for ``usage`` (``privacy`` or
-    ``status``), not waiting for an admin, preferring one that holds a valid token.
-
-    Status data is Adobe-wide, so for ``status`` any organization's credential will do.
-    """
-    credentials = Credential.objects.filter(
-        usage__in=[usage, Credential.Usage.BOTH], needs_attention=False
-    ).select_related("organization")
-    if organization_id is not None:
-        credentials = credentials.filter(organization_id=organization_id)
-    return credentials.order_by(F("token_expires_at").desc(nulls_last=True), "pk").first()

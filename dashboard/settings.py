@@ -209,23 +209,28 @@ LOOKOUT_PRIVACY_REGULATIONS = env.list("LOOKOUT_PRIVACY_REGULATIONS", default=["
 LOOKOUT_PRIVACY_FULL_LISTING_INTERVAL = env.int(
     "LOOKOUT_PRIVACY_FULL_LISTING_INTERVAL", default=24 * 60 * 60
 )
-# A running sync renews its lease on every page; a killed one frees it after this long.
-LOOKOUT_PRIVACY_SYNC_LEASE = env.int("LOOKOUT_PRIVACY_SYNC_LEASE", default=5 * 60)
+# A running sync's heartbeat renews its lease; a killed one is taken over this long after.
+LOOKOUT_PRIVACY_SYNC_LEASE = env.int("LOOKOUT_PRIVACY_SYNC_LEASE", default=60)
+# Beat looks this often for organizations whose sync is due (interval over, backoff over, or a
+# killed sync to take over): each organization still syncs once per LOOKOUT_PRIVACY_SYNC_INTERVAL.
+LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL = env.int("LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL", default=60)
 # Submissions whose answer from Adobe was lost are matched to their jobs (never resent).
 CELERY_BEAT_SCHEDULE["privacy-submissions-reconcile"] = {
     "task": "privacy.submissions_reconcile",
     "schedule": 15 * 60.0,
     "options": {"expires": 12 * 60},
 }
-CELERY_BEAT_SCHEDULE["privacy-jobs-sync-all"] = {
-    "task": "privacy.jobs_sync_all",
-    "schedule": float(LOOKOUT_PRIVACY_SYNC_INTERVAL),
-    "options": {"expires": LOOKOUT_PRIVACY_SYNC_INTERVAL * 0.8},
+CELERY_BEAT_SCHEDULE["privacy-jobs-sync-due"] = {
+    "task": "privacy.jobs_sync_due",
+    "schedule": float(LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL),
+    "options": {"expires": LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL * 0.8},
 }
 
 # --- Adobe Status (status app) ---
 # One poll per installation (Status data is Adobe-wide), with any credential that has Status access.
 LOOKOUT_STATUS_POLL_INTERVAL = env.int("LOOKOUT_STATUS_POLL_INTERVAL", default=120)
+# Products, regions and messages change rarely; beat checks hourly whether the read is due.
+LOOKOUT_STATUS_REGISTRY_INTERVAL = env.int("LOOKOUT_STATUS_REGISTRY_INTERVAL", default=24 * 3600)
 # The locale of /messages/{locale}, which turns Adobe's title and message tokens into words.
 LOOKOUT_STATUS_LOCALE = env.str("LOOKOUT_STATUS_LOCALE", default="en")
 CELERY_BEAT_SCHEDULE["status-poll"] = {
@@ -235,8 +240,8 @@ CELERY_BEAT_SCHEDULE["status-poll"] = {
 }
 CELERY_BEAT_SCHEDULE["status-registry-sync"] = {
     "task": "status.registry_sync",
-    "schedule": 24 * 60 * 60.0,
-    "options": {"expires": 60 * 60},
+    "schedule": 60 * 60.0,
+    "options": {"expires": 50 * 60},
 }
 
 # Adobe base URLs (../shared/adobe-api.md Part 1); the demo points all three at the simulator.

@@ -12,10 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.models import Organization, TimeStampedModel
+from dashboard.models.runs import BackgroundRun
 
 
 class Regulation(models.Model):
-    """A regulation Adobe accepts, as data: Adobe renames codes (ucpa_usa -> ucpa_ut_usa)."""
+    """A regulation, as data: the one list Lookout consults at run time (admins edit it).
+
+    Adobe renames codes (ucpa_usa -> ucpa_ut_usa), so a row maps its legacy codes to the current
+    one; Lookout sends the current code and Adobe judges whether it knows it. The default rows
+    come from ``adobe.regulations`` (``regulation_defaults_ensure``).
+    """
 
     code = models.CharField(max_length=40, unique=True, help_text="The code Adobe accepts today.")
     name = models.CharField(max_length=200)
@@ -35,6 +41,50 @@ class Regulation(models.Model):
     @property
     def legacy_code_list(self) -> list[str]:
         return [c.strip() for c in self.legacy_codes.split(",") if c.strip()]
+
+    def clean(self) -> None:
+        """Codes as the client sends them (lower case, ``[a-z0-9_]``), each naming one regulation.
+
+        A legacy code must map to exactly one current code, so each code appears once across
+        the table, as a current code or as a legacy one.
+        """
+        # Imported here so the model module's imports stay Django and dashboard only.
+        from django.core.exceptions import ValidationError
+
+        from adobe.errors import AdobeInvalidRequest
+        from adobe.models.privacy_requests import regulation_code
+
+        def normalised(value: str) -> str | None:
+            try:
+                return regulation_code(value)
+            except AdobeInvalidRequest:
+                return None
+
+        code = normalised(self.code)
+        if code is None:
+            raise ValidationError({"code": "Use a-z, 0-9 and _ only, as Adobe's codes do."})
+        legacy = [normalised(c) for c in self.legacy_code_list]
+        if None in legacy:
+            raise ValidationError(
+                {"legacy_codes": "Separate codes with commas; each uses a-z, 0-9 and _ only."}
+            )
+        if code in legacy:
+            raise ValidationError({"legacy_codes": "The current code cannot be a legacy code too."})
+        self.code, self.legacy_codes = code, ",".join(dict.fromkeys(legacy))
+        owner = {  # every code of the other rows -> that row's current code
+            other_code.lower(): other.code
+            for other in Regulation.objects.exclude(pk=self.pk)
+            for other_code in (other.code, *other.legacy_code_list)
+        }
+        if owner.get(code, code) != code:
+            raise ValidationError(
+                {"code": f"{code} is a legacy code of {owner[code]}: edit that regulation instead."}
+            )
+        clashes = [f"{c} ({owner[c]})" for c in self.legacy_code_list if c in owner]
+        if clashes:
+            raise ValidationError(
+                {"legacy_codes": "Already a code of another regulation: " + ", ".join(clashes)}
+            )
 
 
 class PrivacyJob(TimeStampedModel):
@@ -137,24 +187,14 @@ class ProductResponse(models.Model):
         return f"{self.product}: {self.status}"
 
 
-class PrivacySyncState(models.Model):
-    """Per organization: how the job sync is doing (failures are data, style B.13)."""
+class PrivacySyncState(BackgroundRun):
+    """Per organization: the job sync, a background run on this row (failures are data, B.13)."""
 
     organization = models.OneToOneField(
         Organization, on_delete=models.CASCADE, related_name="privacy_sync"
     )
     backfilled_at = models.DateTimeField(null=True, blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_success_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    last_error_at = models.DateTimeField(null=True, blank=True)
-    consecutive_failures = models.PositiveIntegerField(default=0)
     jobs_seen = models.PositiveIntegerField(default=0)
-    # Claimed with a conditional update: one sync per organization at a time.
-    lease_until = models.DateTimeField(null=True, blank=True)
-    # Which run holds the lease, so only that run renews or releases it.
-    lease_owner = models.CharField(max_length=36, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
     # The last listing of every regulation over Adobe's whole 45 days that completed: jobs it
     # did not return are marked gone, and it is repeated daily to pick up new regulations.
     full_listing_at = models.DateTimeField(null=True, blank=True)

@@ -1,14 +1,16 @@
-"""Privacy job sync: a beat task that only fans out, and one idempotent task per organization."""
+"""Privacy job sync: a beat task that only fans out, and one idempotent task per organization.
+
+Retries are the data's business, not Celery's: a failed sync records when it may run again
+(dashboard.runs), and the fan-out, every LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL, queues the
+organizations that are due — a killed sync's included, as soon as its lease runs out.
+"""
 
 from __future__ import annotations
 
 import logging
-import math
 
 from celery import shared_task
 from django.conf import settings
-
-from adobe.errors import AdobeBadResponse, AdobeRateLimited, AdobeUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -17,39 +19,35 @@ logger = logging.getLogger(__name__)
 SYNC_SOFT_TIME_LIMIT = 30 * 60
 
 
-@shared_task(name="privacy.jobs_sync_all", ignore_result=True)
-def privacy_sync_all_task() -> int:
-    from privacy.services.sync import privacy_sync_organization_ids
+@shared_task(name="privacy.jobs_sync_due", ignore_result=True)
+def privacy_sync_due_task() -> int:
+    from privacy.services.sync import privacy_sync_due_organization_ids
 
-    organization_ids = privacy_sync_organization_ids()
+    organization_ids = privacy_sync_due_organization_ids()
     for organization_id in organization_ids:
-        # Expires before the next tick: a backlog never piles up syncs of one organization.
+        # Expires before the next fan-out: a backlog never piles up syncs of one organization.
         privacy_sync_task.apply_async(
-            kwargs={"organization_id": organization_id},
-            expires=settings.LOOKOUT_PRIVACY_SYNC_INTERVAL * 0.8,
+            kwargs={"organization_id": organization_id, "scheduled": True},
+            expires=settings.LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL,
         )
     return len(organization_ids)
 
 
-# acks_late is safe: the run claims the organization's lease and upserts on natural keys, so a
-# redelivered message repeats no work that matters.
+# acks_late is safe: the run claims the organization's row and upserts on natural keys, and a
+# redelivered scheduled message finds the sync not due.
 @shared_task(
     name="privacy.jobs_sync",
-    bind=True,
     acks_late=True,
-    max_retries=5,
     soft_time_limit=SYNC_SOFT_TIME_LIMIT,
     time_limit=SYNC_SOFT_TIME_LIMIT + 120,
 )
-def privacy_sync_task(self, *, organization_id: int, backfill: bool = False) -> None:
+def privacy_sync_task(
+    *, organization_id: int, backfill: bool = False, scheduled: bool = False
+) -> str:
     from privacy.services.sync import privacy_sync
 
-    try:
-        privacy_sync(organization_id=organization_id, backfill=backfill)
-    except AdobeRateLimited as exc:
-        raise self.retry(exc=exc, countdown=max(1, math.ceil(exc.retry_after))) from None
-    except (AdobeUnavailable, AdobeBadResponse) as exc:
-        raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from None
+    result = privacy_sync(organization_id=organization_id, backfill=backfill, scheduled=scheduled)
+    return result.error or result.summary
 
 
 @shared_task(name="privacy.submissions_reconcile", ignore_result=True)

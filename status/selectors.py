@@ -3,15 +3,16 @@ from the products it watches."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from dashboard.models import Credential
-from dashboard.selectors import credential_for_usage
 from status.models import (
     SEVERITY_RANK,
     Cloud,
@@ -24,17 +25,10 @@ from status.models import (
     WatchedProduct,
 )
 
+if TYPE_CHECKING:
+    from status.filters import HistoryFilterSet, StatusFilterSet
+
 CHART_DAYS = 90
-
-
-@dataclass(frozen=True)
-class StatusFilters:
-    cloud: str = ""
-    product: str = ""
-    region: str = ""
-    severity: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
 
 
 def _affects(model, organization_id: int) -> Exists:
@@ -48,65 +42,45 @@ def _affects(model, organization_id: int) -> Exists:
     )
 
 
-def _scoped(qs: QuerySet, filters: StatusFilters, organization_id: int) -> QuerySet:
-    if filters.cloud:
-        qs = qs.filter(
-            pk__in=qs.model.clouds.through.objects.filter(cloud__adobe_id=filters.cloud).values(
-                f"{qs.model._meta.model_name}_id"
-            )
+def _for_page(qs: QuerySet, filters: StatusFilterSet, organization_id: int) -> QuerySet:
+    """Narrowed by the page's filters, marked when they touch a watched product, with the
+    products and regions the rows show."""
+    return (
+        filters.apply(qs)
+        .annotate(affects_us=_affects(qs.model, organization_id))
+        .prefetch_related(
+            Prefetch("products", queryset=Product.objects.order_by("name")),
+            Prefetch("regions", queryset=Region.objects.order_by("name")),
         )
-    if filters.product:
-        qs = qs.filter(products__adobe_id=filters.product)
-    if filters.region:
-        qs = qs.filter(regions__adobe_id=filters.region)
-    return qs.annotate(affects_us=_affects(qs.model, organization_id)).prefetch_related(
-        Prefetch("products", queryset=Product.objects.order_by("name")),
-        Prefetch("regions", queryset=Region.objects.order_by("name")),
     )
 
 
-def incident_list_open(*, organization_id: int, filters: StatusFilters) -> QuerySet[Incident]:
+def incident_list_open(*, organization_id: int, filters: StatusFilterSet) -> QuerySet[Incident]:
     """Open incidents, those on watched products first, then the most severe, then the newest."""
     qs = Incident.objects.filter(state=Incident.State.OPEN)
-    if filters.severity:
-        qs = qs.filter(severity=filters.severity)
-    return _scoped(qs, filters, organization_id).order_by(
+    return _for_page(qs, filters, organization_id).order_by(
         "-affects_us", "-severity_rank", "-started_at"
     )
 
 
 def maintenance_list_current(
-    *, organization_id: int, filters: StatusFilters, phase: str
+    *, organization_id: int, filters: StatusFilterSet, phase: str
 ) -> QuerySet[Maintenance]:
     qs = Maintenance.objects.filter(phase=phase)
     order = "scheduled_at" if phase == Maintenance.Phase.SCHEDULED else "-started_at"
-    return _scoped(qs, filters, organization_id).order_by("-affects_us", order)
+    return _for_page(qs, filters, organization_id).order_by("-affects_us", order)
 
 
-def incident_list_history(*, organization_id: int, filters: StatusFilters) -> QuerySet[Incident]:
+def incident_list_history(*, organization_id: int, filters: HistoryFilterSet) -> QuerySet[Incident]:
     qs = Incident.objects.filter(state=Incident.State.CLOSED)
-    if filters.severity:
-        qs = qs.filter(severity=filters.severity)
-    qs = _dated(qs, "started_at", filters)
-    return _scoped(qs, filters, organization_id).order_by("-started_at", "-pk")
+    return _for_page(qs, filters, organization_id).order_by("-started_at", "-pk")
 
 
 def maintenance_list_history(
-    *, organization_id: int, filters: StatusFilters
+    *, organization_id: int, filters: HistoryFilterSet
 ) -> QuerySet[Maintenance]:
     qs = Maintenance.objects.filter(phase__in=[Maintenance.Phase.DONE, Maintenance.Phase.CANCELED])
-    qs = _dated(qs, "scheduled_at", filters)
-    return _scoped(qs, filters, organization_id).order_by("-scheduled_at", "-pk")
-
-
-def _dated(qs: QuerySet, field_name: str, filters: StatusFilters) -> QuerySet:
-    tz = timezone.get_current_timezone()
-    if filters.date_from:
-        qs = qs.filter(**{f"{field_name}__gte": datetime.combine(filters.date_from, time.min, tz)})
-    if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, tz)
-        qs = qs.filter(**{f"{field_name}__lt": end})
-    return qs
+    return _for_page(qs, filters, organization_id).order_by("-scheduled_at", "-pk")
 
 
 @dataclass(frozen=True)
@@ -229,27 +203,54 @@ def product_list_by_cloud() -> list[tuple[str, list[Product]]]:
     return list(grouped.items())
 
 
-def open_incidents_on_watched(*, organization_id: int) -> QuerySet[Incident]:
-    """The home card: open incidents touching a product the organization watches."""
-    return (
-        Incident.objects.filter(state=Incident.State.OPEN)
-        .filter(_affects(Incident, organization_id))
+def status_org_cards(organization_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The status card of the home and organization pages (a ``dashboard.hooks`` card): per
+    organization, the open incidents touching a product it watches, most severe first, and how
+    many products it watches. At most three queries, whatever the number of organizations."""
+    watched: dict[int, set[int]] = {pk: set() for pk in organization_ids}
+    rows = WatchedProduct.objects.filter(organization_id__in=organization_ids)
+    for organization_id, product_id in rows.values_list("organization_id", "product_id"):
+        watched[organization_id].add(product_id)
+    on_watched = Incident.products.through.objects.filter(
+        product__watchers__organization_id__in=organization_ids
+    )
+    incidents = list(
+        Incident.objects.filter(state=Incident.State.OPEN, pk__in=on_watched.values("incident_id"))
         .prefetch_related("products")
         .order_by("-severity_rank", "-started_at")
     )
+    return {
+        pk: {
+            "incidents": [i for i in incidents if watched[pk] & {p.pk for p in i.products.all()}],
+            "watch_count": len(watched[pk]),
+        }
+        for pk in organization_ids
+    }
 
 
 @dataclass(frozen=True)
 class SyncView:
+    """The installation-wide polls as one organization's page shows them: the outcome in words
+    (which never names an organization), and the credential read with only when it is this
+    organization's own and the reader is one of its admins."""
+
     events: StatusSyncState | None
     registry: StatusSyncState | None
-    credential: Credential | None
+    has_credential: bool
+    own_credential: Credential | None
 
 
-def sync_overview() -> SyncView:
-    states = {s.kind: s for s in StatusSyncState.objects.select_related("credential__organization")}
+def sync_overview(*, organization_id: int, is_admin: bool) -> SyncView:
+    states = {s.kind: s for s in StatusSyncState.objects.select_related("credential")}
+    events = states.get(StatusSyncState.Kind.EVENTS)
+    used = events.credential if events is not None else None
     return SyncView(
-        events=states.get(StatusSyncState.Kind.EVENTS),
+        events=events,
         registry=states.get(StatusSyncState.Kind.REGISTRY),
-        credential=credential_for_usage(usage=Credential.Usage.STATUS),
+        has_credential=Credential.objects.filter(
+            usage__in=[Credential.Usage.STATUS, Credential.Usage.BOTH]
+        ).exists(),
+        own_credential=used
+        if used is not None and is_admin and used.organization_id == organization_id
+        else None,
     )

@@ -1,43 +1,25 @@
 """Status polls: thin named tasks that call one service (style B.10).
 
-A poll claims its singleton row, so overlapping ticks, retries and manual syncs cost one set of
-requests. Adobe's Retry-After is recorded on that row (no poll calls Adobe before it is over) and,
-when shorter than the beat interval, the task also retries itself after exactly that long.
+Each poll is a background run on its row (dashboard.runs): an overlapping tick, a second beat or a
+redelivered message finds it running or not due and costs nothing. Failures are retried by the
+data, not by Celery: the poll records when the next attempt may call Adobe (Adobe's Retry-After
+included) and beat's next tick after that time runs it.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 
 
-@shared_task(
-    name="status.poll", bind=True, acks_late=True, max_retries=3, soft_time_limit=90, time_limit=120
-)
-def status_events_poll_task(self) -> str:
+@shared_task(name="status.poll", acks_late=True, soft_time_limit=90, time_limit=120)
+def status_events_poll_task(*, scheduled: bool = True) -> str:
     from status.services.poll import status_events_poll
 
-    outcome = status_events_poll()
-    if (
-        outcome.retry_after is not None
-        and outcome.retry_after < settings.LOOKOUT_STATUS_POLL_INTERVAL
-    ):
-        raise self.retry(countdown=outcome.retry_after + 1)
-    return str(outcome)
+    return str(status_events_poll(scheduled=scheduled))
 
 
-@shared_task(
-    name="status.registry_sync",
-    bind=True,
-    acks_late=True,
-    max_retries=3,
-    soft_time_limit=90,
-    time_limit=120,
-)
-def status_registry_poll_task(self) -> str:
+@shared_task(name="status.registry_sync", acks_late=True, soft_time_limit=90, time_limit=120)
+def status_registry_poll_task(*, scheduled: bool = True) -> str:
     from status.services.poll import status_registry_poll
 
-    outcome = status_registry_poll()
-    if outcome.retry_after is not None:
-        raise self.retry(countdown=outcome.retry_after + 1)
-    return str(outcome)
+    return str(status_registry_poll(scheduled=scheduled))

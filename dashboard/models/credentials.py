@@ -15,12 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.models.organizations import Organization, TimeStampedModel
+from dashboard.models.runs import BackgroundRun
 
 # Adobe ended Service Account (JWT) credentials on 2025-06-30 and converts the rest by 2026-03-01.
 JWT_END_OF_LIFE = "2025-06-30"
 
 
-class Credential(TimeStampedModel):
+class Credential(TimeStampedModel, BackgroundRun):
+    """A Developer Console credential; its token refresh is a background run on this row."""
+
     class Kind(models.TextChoices):
         OAUTH = "oauth", "OAuth Server-to-Server"
         JWT = "jwt", "Service Account (JWT), deprecated"
@@ -56,19 +59,9 @@ class Credential(TimeStampedModel):
     access_token_encrypted = models.TextField(blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
     token_obtained_at = models.DateTimeField(null=True, blank=True)
-    # Claimed with a conditional update so one IMS call happens per refresh (style B.12).
-    refresh_lease_until = models.DateTimeField(null=True, blank=True)
-
-    # Failures are data (style B.13).
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_success_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    last_error_at = models.DateTimeField(null=True, blank=True)
-    consecutive_failures = models.PositiveIntegerField(default=0)
-    # Permanent errors stop automatic refreshes until an admin acts.
+    # IMS refused the credential (its last refresh failed for good): shown to admins, and probed
+    # again on a backoff (next_attempt_at) until a refresh succeeds.
     needs_attention = models.BooleanField(default=False)
-    # Transient errors wait with backoff before the next automatic attempt.
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["organization__name", "name"]

@@ -1,44 +1,44 @@
 """IMS access tokens: one shared, encrypted token per credential, refreshed ahead of expiry.
 
 Code that calls Adobe asks :func:`token_get` (or a :class:`CredentialTokenProvider`) for a token.
-Refreshes are single-flight across every worker: a refresh first claims a short lease on the
-credential row with a conditional update, so at most one IMS call happens per credential per
-refresh, however many workers, beat ticks or 401s overlap (style B.12).
+Refreshes are single-flight across every worker: a refresh is a background run on the credential
+row (:mod:`dashboard.runs`), so at most one IMS call happens per credential per refresh, however
+many workers, beat ticks or 401s overlap (style B.12).
+
+Only IMS decides whether a credential "needs attention": a 401 or 403 from Privacy Service or
+Adobe Status is that service's failure, recorded on its own sync state. A flagged credential is
+probed again on the :data:`~dashboard.runs.PROBE` backoff and the first success clears the flag.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import requests
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from adobe import AccessToken, IMSClient
-from adobe.errors import (
-    AdobeAuthError,
-    AdobeError,
-    AdobeInvalidRequest,
-    AdobeRateLimited,
-    AdobeUnavailable,
-)
+from adobe import AccessToken
+from adobe.errors import AdobeError, AdobeUnavailable
 from dashboard import crypto
+from dashboard.describe import LookoutError, describe_ims_error
 from dashboard.models import AuditEvent, ClientSecret, Credential
+from dashboard.runs import Run, run_claim
 from dashboard.services.audit import audit_record
+from dashboard.services.clients import ims_client
 
 logger = logging.getLogger(__name__)
 
-# A refresh holds its lease at most this long; longer than one IMS call can take.
-LEASE = timedelta(seconds=60)
+# A refresh holds the credential this long, renewed while it lives: longer than one IMS call.
+LEASE = timedelta(seconds=30)
 # Never hand out a token with less than this left (Adobe's own libraries use 10 minutes).
 MIN_VALIDITY = timedelta(minutes=10)
-# How long a caller waits for another worker's refresh before giving up.
+# How long a worker waits for another worker's refresh before giving up.
 WAIT_FOR_OTHER_REFRESH = timedelta(seconds=30)
 
 
@@ -46,8 +46,8 @@ class TokenUnavailable(AdobeUnavailable):
     """No usable token right now; the message says why in plain words."""
 
 
-class CredentialNeedsAttention(AdobeAuthError):
-    """Automatic refreshes are stopped until an admin fixes the credential."""
+class CredentialNeedsAttention(LookoutError):
+    """IMS refused the credential; it is probed again on a backoff, not before."""
 
 
 @dataclass(frozen=True)
@@ -55,22 +55,11 @@ class RefreshOutcome:
     ok: bool
     message: str
     refreshed: bool = False  # False when another worker had already done it
+    in_progress: bool = False  # another worker is refreshing right now
 
 
 def refresh_margin() -> timedelta:
     return timedelta(seconds=settings.LOOKOUT_TOKEN_REFRESH_MARGIN)
-
-
-@functools.cache
-def _session() -> requests.Session:
-    # One connection pool per process: IMS connections are reused across refreshes.
-    return requests.Session()
-
-
-def _ims_client() -> IMSClient:
-    return IMSClient(
-        base_url=settings.ADOBE_IMS_URL, session=_session(), timeout=settings.ADOBE_HTTP_TIMEOUT
-    )
 
 
 def _is_fresh(credential: Credential, now: datetime, margin: timedelta) -> bool:
@@ -100,12 +89,17 @@ def _usable(
 
 @sensitive_variables("rejected_token")
 def token_get(
-    *, credential_id: int, force_refresh: bool = False, rejected_token: str | None = None
+    *,
+    credential_id: int,
+    force_refresh: bool = False,
+    rejected_token: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> str:
     """A token with at least 10 minutes left, refreshing single-flight when needed.
 
     ``force_refresh`` (after Adobe answered 401 with ``rejected_token``) replaces that token
-    unless another worker already has.
+    unless another worker already has. A credential IMS refused is not asked again before its
+    next probe is due.
     """
     deadline = time.monotonic() + WAIT_FOR_OTHER_REFRESH.total_seconds()
     while True:
@@ -114,9 +108,10 @@ def token_get(
         token = _current_token(credential)
         if _usable(token, credential, now, MIN_VALIDITY, force_refresh, rejected_token):
             return token
-        if credential.needs_attention:
+        if credential.needs_attention and not _probe_due(credential, now):
             raise CredentialNeedsAttention(
-                f"Credential “{credential}” needs attention: {credential.last_error}"
+                f"IMS refused this credential: {credential.last_error} "
+                f"Lookout tries it again at {credential.next_attempt_at:%H:%M} UTC."
             )
         outcome = token_refresh(
             credential_id=credential_id,
@@ -124,15 +119,19 @@ def token_get(
             rejected_token=rejected_token,
             reason="401 from Adobe" if force_refresh else "token nearly expired",
         )
-        if outcome is not None and not outcome.ok:
+        if not outcome.in_progress and not outcome.ok:
             raise TokenUnavailable(outcome.message)
-        if outcome is not None:
+        if not outcome.in_progress:
             force_refresh = False  # done (by us or found done): the next loop returns the token
             continue
         # Another worker holds the lease: wait for its token instead of calling IMS too.
         if time.monotonic() > deadline:
             raise TokenUnavailable("Another worker's token refresh did not finish in time.")
-        time.sleep(0.2)
+        sleep(0.2)
+
+
+def _probe_due(credential: Credential, now: datetime) -> bool:
+    return credential.next_attempt_at is None or credential.next_attempt_at <= now
 
 
 def _current_token(credential: Credential) -> str:
@@ -147,23 +146,32 @@ def _current_token(credential: Credential) -> str:
 class CredentialTokenProvider:
     """The token provider the ``adobe`` clients take: ``provider(force_refresh=...) -> str``.
 
-    A 401 makes the client call it once with ``force_refresh=True``; only the token that was
-    rejected is replaced, so many callers seeing the same 401 cause one IMS call.
+    The token is re-read from the database at most once a ``ttl`` (decrypting it on every call
+    of a backfill would cost a third of its time); ``token_get`` only hands out tokens with 10
+    minutes left, so holding one for a minute is safe. A 401 makes the client call it once with
+    ``force_refresh=True``: only the token that was rejected is replaced, so many callers seeing
+    the same 401 cause one IMS call.
     """
 
-    def __init__(self, credential_id: int):
+    def __init__(self, credential_id: int, *, ttl: timedelta = timedelta(seconds=60)):
         self.credential_id = credential_id
+        self.ttl = ttl
         self._last: str | None = None
+        self._read_at: datetime | None = None
 
     def __repr__(self) -> str:
         return f"CredentialTokenProvider(credential_id={self.credential_id})"
 
     def __call__(self, *, force_refresh: bool = False) -> str:
-        self._last = token_get(
-            credential_id=self.credential_id,
-            force_refresh=force_refresh,
-            rejected_token=self._last if force_refresh else None,
-        )
+        now = timezone.now()  # the wall clock, as the token's expiry is
+        stale = self._read_at is None or not self._read_at <= now < self._read_at + self.ttl
+        if force_refresh or self._last is None or stale:
+            self._last = token_get(
+                credential_id=self.credential_id,
+                force_refresh=force_refresh,
+                rejected_token=self._last if force_refresh else None,
+            )
+            self._read_at = now
         return self._last
 
 
@@ -172,25 +180,18 @@ class CredentialTokenProvider:
 
 
 def credential_ids_refresh_due(*, now: datetime | None = None) -> list[int]:
-    """Credentials whose token has under the refresh margin left and that may be retried now."""
+    """Credentials whose token has under the refresh margin left and that may be tried now:
+    transient failures after their backoff, credentials IMS refused when their probe is due."""
     now = now or timezone.now()
     return list(
-        Credential.objects.filter(needs_attention=False)
-        .filter(Q(token_expires_at__isnull=True) | Q(token_expires_at__lt=now + refresh_margin()))
+        Credential.objects.filter(
+            Q(token_expires_at__isnull=True) | Q(token_expires_at__lt=now + refresh_margin())
+        )
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .filter(secrets__retired_at__isnull=True)
         .distinct()
         .values_list("pk", flat=True)
     )
-
-
-def _claim(credential_id: int, now: datetime) -> bool:
-    claimed = (
-        Credential.objects.filter(pk=credential_id)
-        .filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
-        .update(refresh_lease_until=now + LEASE, last_attempt_at=now)
-    )
-    return claimed == 1
 
 
 def token_refresh(
@@ -200,21 +201,22 @@ def token_refresh(
     rejected_token: str | None = None,
     actor=None,
     reason: str = "scheduled",
-) -> RefreshOutcome | None:
-    """Get a new token from IMS if one is still needed. ``None``: another worker is on it."""
-    now = timezone.now()
-    if not _claim(credential_id, now):
-        return None
-    try:
+) -> RefreshOutcome:
+    """Get a new token from IMS if one is still needed; ``in_progress`` if another worker is."""
+    run = run_claim(Credential, pk=credential_id, lease=LEASE)
+    if run is None:
+        return RefreshOutcome(
+            ok=False, in_progress=True, message="Another refresh is in progress right now."
+        )
+    with run:
         credential = Credential.objects.select_related("organization").get(pk=credential_id)
         # Re-check under the lease: the previous holder may have refreshed a moment ago.
         current = _current_token(credential)
         margin = MIN_VALIDITY if force else refresh_margin()
-        if _usable(current, credential, now, margin, force, rejected_token):
+        if _usable(current, credential, run.started_at, margin, force, rejected_token):
+            run.release()
             return RefreshOutcome(ok=True, message="The token was already fresh.")
-        return _refresh(credential, actor=actor, reason=reason)
-    finally:
-        Credential.objects.filter(pk=credential_id).update(refresh_lease_until=None)
+        return _refresh(run, credential, actor=actor, reason=reason)
 
 
 def _active_secrets(credential: Credential) -> list[ClientSecret]:
@@ -225,8 +227,8 @@ def _active_secrets(credential: Credential) -> list[ClientSecret]:
 def _exchange(credential: Credential, secret_rows: list[ClientSecret]) -> AccessToken:
     secrets = [crypto.decrypt(row.secret_encrypted) for row in secret_rows]
     if not secrets:
-        raise AdobeInvalidRequest("the credential has no active client secret")
-    ims = _ims_client()
+        raise LookoutError("The credential is incomplete: it has no active client secret.")
+    ims = ims_client()
     if credential.is_jwt:
         private_key_pem = crypto.decrypt(credential.private_key_encrypted)
         return ims.exchange_jwt(
@@ -242,23 +244,19 @@ def _exchange(credential: Credential, secret_rows: list[ClientSecret]) -> Access
     )
 
 
-def _refresh(credential: Credential, *, actor, reason: str) -> RefreshOutcome:
+def _refresh(run: Run, credential: Credential, *, actor, reason: str) -> RefreshOutcome:
     secret_rows = _active_secrets(credential)
-    now = timezone.now()
     try:
         token = _exchange(credential, secret_rows)
-    except (AdobeError, crypto.SecretUnreadable) as exc:
-        return _record_failure(credential, exc, actor=actor, now=now)
+    except (AdobeError, LookoutError, crypto.SecretUnreadable) as exc:
+        return _record_failure(run, credential, exc, actor=actor)
+    now = timezone.now()
     used = secret_rows[min(token.secret_index, len(secret_rows) - 1)]
-    Credential.objects.filter(pk=credential.pk).update(
+    run.succeed(
         access_token_encrypted=crypto.encrypt(token.value),
         token_expires_at=token.expires_at,
         token_obtained_at=now,
-        last_success_at=now,
-        last_error="",
-        consecutive_failures=0,
         needs_attention=False,
-        next_attempt_at=None,
     )
     ClientSecret.objects.filter(pk=used.pk).update(last_used_at=now)
     message = f"New token valid until {token.expires_at:%Y-%m-%d %H:%M} UTC (secret {used.hint})."
@@ -273,104 +271,46 @@ def _refresh(credential: Credential, *, actor, reason: str) -> RefreshOutcome:
     return RefreshOutcome(ok=True, message=message, refreshed=True)
 
 
-def describe_error(exc: Exception) -> str:
-    """The failure in plain words, for pages and the audit log (never a secret)."""
-    code = getattr(exc, "code", None)
-    if isinstance(exc, crypto.SecretUnreadable):
-        return (
-            "The stored secret cannot be decrypted: none of the keys in LOOKOUT_ENCRYPTION_KEYS "
-            "fits it."
-        )
-    if isinstance(exc, AdobeAuthError):
-        explained = {
-            "invalid_client": "IMS rejected the client ID or client secret",
-            "invalid_scope": "IMS refused the scopes: compare them with the credential in "
-            "Developer Console",
-            "invalid_signature": "IMS could not verify the JWT signature: the private key does "
-            "not match a certificate on the credential",
-            "invalid_token": "IMS refused the JWT assertion (expired, wrong audience or "
-            "metascopes)",
-        }.get(code or "")
-        return f"{explained or exc.message} ({code or exc.status})."
-    if isinstance(exc, AdobeRateLimited):
-        return f"IMS is rate limiting requests (429); retrying in {exc.retry_after:.0f} s."
-    if isinstance(exc, AdobeUnavailable):
-        return f"IMS did not answer properly: {exc.message}. Lookout will retry."
-    if isinstance(exc, AdobeInvalidRequest):
-        return f"The credential is incomplete: {exc.message}."
-    return f"{exc}"
-
-
-def _backoff(failures: int, exc: Exception) -> timedelta:
-    base = timedelta(minutes=min(60, 2 ** min(failures, 6)))
-    if isinstance(exc, AdobeRateLimited):
-        return max(base, timedelta(seconds=exc.retry_after))
-    return base
-
-
-def _record_failure(credential: Credential, exc: Exception, *, actor, now) -> RefreshOutcome:
-    permanent = isinstance(exc, crypto.SecretUnreadable) or getattr(exc, "permanent", False)
-    message = describe_error(exc)
-    failures = credential.consecutive_failures + 1
-    Credential.objects.filter(pk=credential.pk).update(
-        last_error=message[:500],
-        last_error_at=now,
-        consecutive_failures=failures,
-        needs_attention=permanent,
-        next_attempt_at=None if permanent else now + _backoff(failures, exc),
-    )
+def _record_failure(run: Run, credential: Credential, exc: Exception, *, actor) -> RefreshOutcome:
+    # Only IMS refusing the credential flags it; Lookout's own configuration errors never do.
+    refused = isinstance(exc, AdobeError) and exc.permanent
+    message = describe_ims_error(exc)
+    next_attempt_at = run.fail(exc, message=message, needs_attention=refused)
     audit_record(
         organization=credential.organization,
         credential=credential,
         actor=actor,
         action=AuditEvent.Action.TOKEN_REFRESH_FAILED,
-        detail=message + (" Automatic refreshes stopped until an admin acts." if permanent else ""),
+        detail=f"{message} Next attempt at {next_attempt_at:%Y-%m-%d %H:%M} UTC.",
     )
     logger.warning(
         "Token refresh failed for credential %s (%s, %s)",
         credential.code,
         type(exc).__name__,
-        "permanent" if permanent else "transient",
+        "refused" if refused else "transient",
     )
     return RefreshOutcome(ok=False, message=message)
 
 
 def credential_test(*, credential: Credential, actor) -> RefreshOutcome:
-    """Get a token right now (the Test connection button); success resumes automatic refreshes."""
-    started = timezone.now()
+    """Get a token right now (the Test connection button). Answers at once: the outcome, or
+    that a refresh is already in progress. A success clears "needs attention"."""
     outcome = token_refresh(credential_id=credential.pk, force=True, actor=actor, reason="test")
-    if outcome is None:
-        outcome = _outcome_of_running_refresh(credential.pk, since=started)
+    if outcome.in_progress:
+        outcome = RefreshOutcome(
+            ok=False,
+            in_progress=True,
+            message="A refresh is in progress right now; its result shows on this page in a "
+            "moment.",
+        )
     audit_record(
         organization=credential.organization,
         credential=credential,
         actor=actor,
         action=AuditEvent.Action.CREDENTIAL_TESTED,
-        detail=("Succeeded. " if outcome.ok else "Failed. ") + outcome.message,
+        detail=(
+            "Succeeded. " if outcome.ok else "In progress. " if outcome.in_progress else "Failed. "
+        )
+        + outcome.message,
     )
     return outcome
-
-
-def _outcome_of_running_refresh(credential_id: int, *, since: datetime) -> RefreshOutcome:
-    """A worker was refreshing when the admin pressed Test connection: report its result."""
-    deadline = time.monotonic() + WAIT_FOR_OTHER_REFRESH.total_seconds()
-    while Credential.objects.filter(pk=credential_id, refresh_lease_until__isnull=False).exists():
-        if time.monotonic() > deadline:
-            return RefreshOutcome(
-                ok=False, message="A refresh is still in progress; try again in a minute."
-            )
-        time.sleep(0.2)
-    credential = Credential.objects.get(pk=credential_id)
-    if credential.last_success_at and credential.last_success_at >= since:
-        return RefreshOutcome(
-            ok=True,
-            message=f"New token valid until {credential.token_expires_at:%Y-%m-%d %H:%M} UTC.",
-        )
-    return RefreshOutcome(ok=False, message=credential.last_error or "The refresh did not finish.")
-
-
-def credential_flag(*, credential_id: int, error: Exception) -> None:
-    """Adobe refused a credential for good (after a forced refresh, or 403): stop using it until
-    an admin acts, and say why on its page and in the audit log."""
-    credential = Credential.objects.select_related("organization").get(pk=credential_id)
-    _record_failure(credential, error, actor=None, now=timezone.now())

@@ -122,6 +122,8 @@ def credential_test_connection(request: HttpRequest, credential_code: UUID) -> H
     outcome = credential_test(credential=credential, actor=request.user)
     if outcome.ok:
         messages.success(request, f"Connection works. {outcome.message}")
+    elif outcome.in_progress:
+        messages.info(request, outcome.message)
     else:
         messages.error(request, f"Connection failed. {outcome.message}")
     return redirect(credential)

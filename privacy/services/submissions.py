@@ -16,14 +16,17 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from adobe import PrivacyClient, PrivacyUser, UserIdentity
+from adobe import PrivacyUser, UserIdentity
 from adobe.errors import AdobeError, AdobeInvalidRequest, AdobeUnavailable
 from adobe.models.privacy_requests import build_consent_request, build_job_request
-from dashboard.models import AuditEvent, Credential, Organization
-from dashboard.selectors import credential_for_usage
+from dashboard.crypto import SecretUnreadable
+from dashboard.describe import LookoutError, describe_privacy_error
+from dashboard.models import AuditEvent, Organization
 from dashboard.services.audit import audit_record
-from dashboard.services.tokens import CredentialTokenProvider, describe_error
+from dashboard.services.clients import privacy_client
+from dashboard.services.tokens import TokenUnavailable
 from privacy.models import PrivacyJob, PrivacySubmission
+from privacy.services.regulations import regulation_current_code
 
 logger = logging.getLogger(__name__)
 State = PrivacySubmission.State
@@ -31,25 +34,6 @@ State = PrivacySubmission.State
 
 class SubmissionRefused(Exception):
     """Nothing was sent: the request breaks one of Adobe's rules, or no credential can send it."""
-
-
-def privacy_client(*, organization: Organization) -> tuple[PrivacyClient, Credential]:
-    from django.conf import settings
-
-    credential = credential_for_usage(usage="privacy", organization_id=organization.pk)
-    if credential is None:
-        raise SubmissionRefused(
-            f"{organization} has no working credential for Privacy Service: an admin adds one "
-            "under Credentials & tokens."
-        )
-    client = PrivacyClient(
-        base_url=settings.ADOBE_PRIVACY_API_URL,
-        client_id=credential.client_id,
-        ims_org_id=organization.ims_org_id,
-        token_provider=CredentialTokenProvider(credential.pk),
-        timeout=settings.ADOBE_HTTP_TIMEOUT,
-    )
-    return client, credential
 
 
 def _user_key(submission: PrivacySubmission, index: int, given: str) -> str:
@@ -79,6 +63,8 @@ def submission_record(
     subjects: Sequence[tuple[str, Sequence[tuple[str, str]]]],
 ) -> PrivacySubmission:
     """Validate as Adobe would and save; nothing is sent yet."""
+    # A legacy code is recorded (and sent) as its current code, from the Regulation table.
+    regulation = regulation_current_code(regulation)
     submission = PrivacySubmission(
         organization=organization,
         kind=PrivacySubmission.Kind.JOBS,
@@ -117,11 +103,13 @@ def submission_send(*, submission: PrivacySubmission) -> PrivacySubmission:
         submission.refresh_from_db()
         return submission
     try:
-        client, _ = privacy_client(organization=submission.organization)
+        client = privacy_client(organization=submission.organization)
         if submission.kind == PrivacySubmission.Kind.CONSENT:
             client.opt_out(entities=submission.users[0]["entities"])
             job_ids: list[str] = []
         else:
+            # A code recorded before it became legacy goes out as today's code too.
+            submission.regulation = regulation_current_code(submission.regulation)
             result = client.create_jobs(
                 regulation=submission.regulation,
                 users=_privacy_users(submission),
@@ -129,13 +117,14 @@ def submission_send(*, submission: PrivacySubmission) -> PrivacySubmission:
             )
             job_ids = [job.job_id for job in result.jobs]
             _jobs_store(submission, result.jobs)
-    except SubmissionRefused as exc:
-        _finish(submission, State.FAILED, error=str(exc))
+    except (LookoutError, SecretUnreadable, TokenUnavailable) as exc:
+        # No credential, no token, no readable secret: nothing reached Adobe.
+        _finish(submission, State.FAILED, error=f"Not sent. {describe_privacy_error(exc)}")
     except AdobeUnavailable as exc:
         # The request may have reached Adobe: never resend, reconcile by listing instead.
-        _finish(submission, State.UNCERTAIN, error=describe_error(exc))
+        _finish(submission, State.UNCERTAIN, error=describe_privacy_error(exc))
     except AdobeError as exc:
-        _finish(submission, State.FAILED, error=describe_error(exc))
+        _finish(submission, State.FAILED, error=describe_privacy_error(exc))
     else:
         _finish(submission, State.SENT, job_ids=job_ids)
     _audit(submission)
@@ -147,7 +136,7 @@ def _finish(submission: PrivacySubmission, state: str, *, error: str = "", job_i
     submission.error = error[:500]
     if job_ids is not None:
         submission.job_ids = job_ids
-    submission.save(update_fields=["state", "error", "job_ids", "updated_at"])
+    submission.save(update_fields=["state", "error", "job_ids", "regulation", "updated_at"])
 
 
 def _jobs_store(submission: PrivacySubmission, created) -> None:
@@ -210,13 +199,13 @@ def submission_reconcile(*, submission: PrivacySubmission) -> PrivacySubmission:
     """An uncertain submission: look for the jobs Adobe made from it, by their user keys."""
     if submission.state != State.UNCERTAIN or submission.kind != PrivacySubmission.Kind.JOBS:
         return submission
-    client, _ = privacy_client(organization=submission.organization)
+    client = privacy_client(organization=submission.organization)
     keys = {user["key"] for user in submission.users}
     sent = (submission.sent_at or submission.created_at).date()
     found = [
         job
         for job in client.iter_jobs(
-            regulation=submission.regulation,
+            regulation=regulation_current_code(submission.regulation),
             from_date=sent - timedelta(days=1),
             to_date=sent + timedelta(days=1),
         )
@@ -239,6 +228,6 @@ def submissions_reconcile_uncertain(*, older_than: timedelta = timedelta(minutes
         try:
             if submission_reconcile(submission=submission).state == State.SENT:
                 reconciled += 1
-        except (AdobeError, SubmissionRefused) as exc:
+        except (AdobeError, LookoutError, SecretUnreadable) as exc:
             logger.warning("Reconciling submission %s failed: %s", submission.code, exc)
     return reconciled

@@ -13,92 +13,111 @@ update (style B.12), then either
 
 Either way it fetches a job's detail only when the listing shows it changed, and finally re-reads
 unfinished jobs whose backoff (growing with their age) is due. Pages are written as they stream
-in (:mod:`privacy.services.sync_store`). The outcome is recorded on the sync state in ``finally``;
-transient Adobe errors are re-raised for the task to retry, a permanent authentication error flags
-the credential and stops.
+in (:mod:`privacy.services.sync_store`).
+
+A run is a background run on the organization's sync state (:mod:`dashboard.runs`): it holds the
+row while it lives, records its outcome in words (``dashboard.describe.describe_privacy_error``)
+and sets when the next run is due — the sync interval after a success, the backoff (or Adobe's
+Retry-After) after a failure. A 401 or 403 from Privacy Service is this sync's failure only: the
+credential and its token stay as they are for every other use.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-import uuid
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from itertools import islice
 
-import requests
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db.models import DateTimeField, F, Value
+from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from adobe import JobSummary, PrivacyClient
-from adobe import regulations as adobe_regulations
-from adobe.errors import (
-    AdobeAuthError,
-    AdobeInvalidRequest,
-    AdobeNotFound,
-)
-from adobe.http import new_session
+from adobe.errors import AdobeError, AdobeInvalidRequest, AdobeNotFound
 from adobe.privacy import MAX_LOOKBACK
-from dashboard.models import Credential, Organization
-from dashboard.selectors import credential_for_usage
-from dashboard.services.tokens import (
-    CredentialNeedsAttention,
-    CredentialTokenProvider,
-    credential_flag,
-)
-from privacy.models import PrivacyJob, PrivacySyncState, Regulation
+from dashboard.crypto import SecretUnreadable
+from dashboard.describe import LookoutError, describe_privacy_error
+from dashboard.models import Organization
+from dashboard.runs import LeaseLost, Run, run_claim
+from dashboard.services.clients import privacy_client
+from privacy.models import PrivacyJob, PrivacySyncState
 from privacy.services import sync_store
-from privacy.services.sync_state import (
-    LeaseLost,
-    NoCredential,
-    SyncResult,
-    describe_sync_error,
-    lease_claim,
-    outcome_record,
-)
+from privacy.services.regulations import regulation_code_map, regulation_codes
+from privacy.services.sync_result import SyncResult
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100  # Adobe's default; the swagger's maximum is 100, the newest docs say 1000
 # Polls list from the day before the last success: Adobe's dates are whole GMT days.
 POLL_OVERLAP = timedelta(days=1)
+# What a run records as its failure (anything else is a bug: recorded too, and re-raised).
+EXPECTED = (AdobeError, LookoutError, SecretUnreadable, LeaseLost, SoftTimeLimitExceeded)
 
 
-def privacy_sync_organization_ids() -> list[int]:
-    """Every organization: one without a credential gets its sync error recorded and shown."""
-    return list(Organization.objects.order_by("pk").values_list("pk", flat=True))
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.LOOKOUT_PRIVACY_SYNC_LEASE)
 
 
-def privacy_sync(*, organization_id: int, backfill: bool = False) -> SyncResult:
-    """Sync one organization's jobs (see the module docstring). Raises transient Adobe errors
-    (AdobeRateLimited, AdobeUnavailable, AdobeBadResponse) after recording them, for a retry."""
-    organization = Organization.objects.get(pk=organization_id)
-    owner = str(uuid.uuid4())
-    started = timezone.now()
-    if not lease_claim(organization_id, owner, started):
-        logger.info("Privacy sync of %s skipped: another run holds the lease", organization_id)
-        return SyncResult(organization_id=organization_id, ran=False)
-    result = SyncResult(organization_id=organization_id)
-    failure: BaseException | None = None
+def privacy_sync_due_organization_ids(*, now: datetime | None = None) -> list[int]:
+    """Organizations whose sync is due: never synced, interval or backoff over, or a killed
+    sync's lease run out. One whose sync is running is never queued twice."""
+    now = now or timezone.now()
+    not_due = PrivacySyncState.objects.filter(
+        Q(next_attempt_at__gt=now) | Q(lease_until__gte=now)
+    ).values("organization_id")
+    return list(
+        Organization.objects.exclude(pk__in=not_due).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _sync_state(organization_id: int) -> PrivacySyncState:
     try:
-        _run(organization, owner, started, backfill, result)
-    except NoCredential as exc:
-        failure = exc
-    except (AdobeAuthError, AdobeInvalidRequest) as exc:
-        failure = exc
-        if isinstance(exc, AdobeAuthError) and not isinstance(exc, CredentialNeedsAttention):
-            credential = credential_for_usage(usage="privacy", organization_id=organization_id)
-            if credential is not None:
-                credential_flag(credential_id=credential.pk, error=exc)
-    except BaseException as exc:
-        failure = exc
-        raise
-    finally:
-        result.error = describe_sync_error(failure) if failure is not None else ""
-        outcome_record(organization_id, owner, started, result, failure)
+        with transaction.atomic():
+            state, _ = PrivacySyncState.objects.get_or_create(organization_id=organization_id)
+    except IntegrityError:  # a concurrent run created it first
+        state = PrivacySyncState.objects.get(organization_id=organization_id)
+    return state
+
+
+def privacy_sync(
+    *, organization_id: int, backfill: bool = False, scheduled: bool = False
+) -> SyncResult:
+    """Sync one organization's jobs (see the module docstring) and record the outcome.
+
+    ``scheduled`` runs (beat's) wait until the sync is due; others (a person, the command, the
+    first sync) wait only for a failure's backoff. Adobe's and Lookout's failures are recorded and
+    returned in ``result.error``; only a bug is raised.
+    """
+    organization = Organization.objects.get(pk=organization_id)
+    state = _sync_state(organization_id)
+    run = run_claim(PrivacySyncState, pk=state.pk, lease=_lease(), due_only=True)
+    if run is None and not scheduled and not state.consecutive_failures:
+        run = run_claim(PrivacySyncState, pk=state.pk, lease=_lease())
+    if run is None:
+        logger.info("Privacy sync of %s skipped: running elsewhere or not due", organization_id)
+        return SyncResult(organization_id=organization_id, ran=False)
+    result = SyncResult(organization_id=organization_id, resumed_killed_run=run.took_over)
+    with run:
+        try:
+            _run(organization, run, backfill, result)
+        except EXPECTED as exc:
+            result.error = describe_privacy_error(exc)
+            run.fail(exc, message=result.error, last_summary=result.summary[:200])
+            logger.warning("Privacy sync of %s failed: %s", organization_id, result.error)
+            return result
+        run.succeed(
+            next_attempt_at=run.started_at
+            + timedelta(seconds=settings.LOOKOUT_PRIVACY_SYNC_INTERVAL),
+            last_summary=result.summary[:200],
+            jobs_seen=PrivacyJob.objects.filter(
+                organization_id=organization_id, gone_at__isnull=True
+            ).count(),
+        )
+    logger.info("Privacy sync of %s: %s", organization_id, result.summary)
     return result
 
 
@@ -106,122 +125,43 @@ def privacy_sync(*, organization_id: int, backfill: bool = False) -> SyncResult:
 # One run
 
 
-def _run(
-    organization: Organization, owner: str, started: datetime, backfill: bool, result: SyncResult
-) -> None:
-    credential = credential_for_usage(usage="privacy", organization_id=organization.pk)
-    if credential is None:
-        raise NoCredential(_no_credential_reason(organization.pk))
+def _run(organization: Organization, run: Run, backfill: bool, result: SyncResult) -> None:
     state = PrivacySyncState.objects.get(organization=organization)
-    session = new_session()
-    session.hooks["response"].append(lambda response, *args, **kwargs: _count(result))
-    client = _client(organization, credential, session)
-    run = _Run(organization.pk, owner, client, started, result)
-    full_due = state.full_listing_at is None or state.full_listing_at <= started - timedelta(
+    client = privacy_client(organization=organization, on_response=lambda _r: result.count())
+    work = _Run(organization.pk, run, client, result)
+    full_due = state.full_listing_at is None or state.full_listing_at <= run.started_at - timedelta(
         seconds=settings.LOOKOUT_PRIVACY_FULL_LISTING_INTERVAL
     )
-    try:
-        if backfill or full_due:
-            run.full_listing(_regulations(state, everything=True))
-        else:
-            since = (state.last_success_at or state.full_listing_at or started) - POLL_OVERLAP
-            run.poll(_regulations(state, everything=False), since.date())
-        run.refresh_due_details()
-    finally:
-        session.close()
-
-
-def _no_credential_reason(organization_id: int) -> str:
-    flagged = (
-        Credential.objects.filter(
-            organization_id=organization_id,
-            usage__in=[Credential.Usage.PRIVACY, Credential.Usage.BOTH],
-            needs_attention=True,
-        )
-        .order_by("pk")
-        .first()
-    )
-    if flagged is not None:
-        return (
-            f"No credential for Privacy Service: “{flagged.name}” needs attention "
-            f"({flagged.last_error}). An admin fixes it under Credentials & tokens."
-        )
-    return "No credential for Privacy Service: an admin adds one under Credentials & tokens."
-
-
-def _count(result: SyncResult) -> None:
-    result.requests += 1
-
-
-def _client(
-    organization: Organization, credential: Credential, session: requests.Session
-) -> PrivacyClient:
-    return PrivacyClient(
-        base_url=settings.ADOBE_PRIVACY_API_URL,
-        client_id=credential.client_id,
-        ims_org_id=organization.ims_org_id,
-        token_provider=_RunTokenProvider(credential.pk),
-        session=session,
-        timeout=settings.ADOBE_HTTP_TIMEOUT,
-    )
-
-
-class _RunTokenProvider:
-    """The credential's shared token, re-read from the database at most once a minute.
-
-    ``CredentialTokenProvider`` reads (and decrypts) the token row on every call, which is a
-    third of a backfill's time at one call per job detail. ``token_get`` only hands out tokens
-    with 10 minutes left, so holding one for a minute is safe; a 401 still forces a refresh.
-    """
-
-    TTL = 60.0
-
-    def __init__(self, credential_id: int) -> None:
-        self._provider = CredentialTokenProvider(credential_id)
-        self._token = ""
-        self._read_at = 0.0
-
-    def __repr__(self) -> str:
-        return f"_RunTokenProvider({self._provider!r})"
-
-    def __call__(self, *, force_refresh: bool = False) -> str:
-        now = time.monotonic()
-        if force_refresh or not self._token or now - self._read_at > self.TTL:
-            self._token = self._provider(force_refresh=force_refresh)
-            self._read_at = now
-        return self._token
+    if backfill or full_due:
+        work.full_listing(_regulations(state, everything=True))
+    else:
+        since = (state.last_success_at or state.full_listing_at or run.started_at) - POLL_OVERLAP
+        work.poll(_regulations(state, everything=False), since.date())
+    work.refresh_due_details()
 
 
 def _regulations(state: PrivacySyncState, *, everything: bool) -> list[str]:
     """The regulation codes a run lists: configured + used; full listings add every regulation
-    Lookout knows (the Regulation table admins edit, and the client's own table of Adobe's
-    current codes). Legacy codes become today's, so each regulation is listed once."""
+    in the Regulation table (the one list admins edit). Legacy codes become their current code
+    through that table, so each regulation is listed once."""
     codes = {c.strip().lower() for c in settings.LOOKOUT_PRIVACY_REGULATIONS if c.strip()}
     codes.update(state.regulations or [])
     if everything:
-        codes.update(Regulation.objects.values_list("code", flat=True))
-        codes.update(regulation.code for regulation in adobe_regulations.REGULATIONS)
-    # Unknown codes stay as they are: listing them records that Adobe refused them.
-    return sorted(
-        {adobe_regulations.current_code(c) if adobe_regulations.is_known(c) else c for c in codes}
-    )
+        codes.update(regulation_codes())
+    current = regulation_code_map()
+    # Codes the table does not know stay as they are: listing them records Adobe's refusal.
+    return sorted({current.get(c, c) for c in codes})
 
 
 class _Run:
     def __init__(
-        self,
-        organization_id: int,
-        owner: str,
-        client: PrivacyClient,
-        started: datetime,
-        result: SyncResult,
+        self, organization_id: int, run: Run, client: PrivacyClient, result: SyncResult
     ) -> None:
         self.organization_id = organization_id
-        self.owner = owner
+        self.run = run
         self.client = client
-        self.started = started
+        self.started = run.started_at
         self.result = result
-        self.renewed_at = started
 
     def full_listing(self, codes: list[str]) -> None:
         """Everything Adobe still returns; then mark what it did not return as gone."""
@@ -306,17 +246,8 @@ class _Run:
             self._renew()
 
     def _renew(self) -> None:
-        """Extend our lease (now and then, not on every page); stop if it was taken over."""
-        now = timezone.now()
-        lease = timedelta(seconds=settings.LOOKOUT_PRIVACY_SYNC_LEASE)
-        if now - self.renewed_at < lease / 3:
-            return
-        renewed = PrivacySyncState.objects.filter(
-            organization_id=self.organization_id, lease_owner=self.owner
-        ).update(lease_until=now + lease)
-        if not renewed:
-            raise LeaseLost(f"lease of organization {self.organization_id} taken over")
-        self.renewed_at = now
+        """Between pages: stop writing if another run took this one over."""
+        self.run.renew()
 
 
 def _chunks(items: Iterable[JobSummary], size: int) -> Iterator[list[JobSummary]]:

@@ -16,52 +16,41 @@ from django.views.decorators.http import require_GET
 from adobe.codes import OUTCOME_CODES
 from adobe.errors import AdobeError
 from dashboard.access import get_for_member, get_membership
-from dashboard.services.tokens import describe_error
-from privacy.forms import JobFilterForm
-from privacy.lateness import job_lateness
+from dashboard.crypto import SecretUnreadable
+from dashboard.describe import LookoutError, describe_privacy_error
+from dashboard.paging import page_number
+from dashboard.services.clients import privacy_client
+from privacy.filters import JobFilterSet
 from privacy.models import PrivacyJob
 from privacy.selectors import (
+    lateness_rules,
     privacy_filter_choices,
+    privacy_job_counts,
     privacy_job_list,
     privacy_job_page,
-    privacy_late_count,
-    privacy_status_counts,
-    regulation_deadlines,
-    stuck_after,
 )
-from privacy.services.submissions import SubmissionRefused, privacy_client
-
-
-def _with_lateness(jobs: list[PrivacyJob]) -> list[PrivacyJob]:
-    deadlines, now, stuck = regulation_deadlines(), timezone.now(), stuck_after()
-    for job in jobs:
-        job.lateness = job_lateness(
-            job, days_to_respond=deadlines.get(job.regulation), now=now, stuck_after=stuck
-        )
-    return jobs
 
 
 @require_GET
 def job_list(request: HttpRequest, org_code: UUID) -> HttpResponse:
     membership = get_membership(request, org_code)
-    organization = membership.organization
-    form = JobFilterForm(request.GET)
-    jobs = privacy_job_list(organization_id=organization.pk, filters=form.filters())
-    page = form.page_number()
-    rows, has_next = privacy_job_page(
-        jobs=jobs, page=page, per_page=settings.LOOKOUT_PRIVACY_PAGE_SIZE
+    org_id = membership.organization_id
+    rules = lateness_rules()  # one clock and one deadline table for filter, counts and badges
+    filters = JobFilterSet(request.GET, rules=rules)
+    page = privacy_job_page(
+        jobs=privacy_job_list(organization_id=org_id, filters=filters),
+        number=page_number(request.GET),
+        per_page=settings.LOOKOUT_PRIVACY_PAGE_SIZE,
+        rules=rules,
     )
     context = {
         "membership": membership,
-        "organization": organization,
-        "form": form,
-        "jobs": _with_lateness(rows),
+        "organization": membership.organization,
+        "form": filters.form,
         "page": page,
-        "has_next": has_next,
-        "counts": privacy_status_counts(organization_id=organization.pk),
-        "late_count": privacy_late_count(organization_id=organization.pk),
-        "choices": privacy_filter_choices(organization_id=organization.pk),
-        "sync": getattr(organization, "privacy_sync", None),
+        "counts": privacy_job_counts(organization_ids=[org_id], rules=rules)[org_id],
+        "choices": privacy_filter_choices(organization_id=org_id),
+        "sync": getattr(membership.organization, "privacy_sync", None),
     }
     template = (
         "privacy/_job_results.html" if request.GET.get("partial") else "privacy/job_list.html"
@@ -99,9 +88,8 @@ def _csv_rows(jobs) -> Iterator[str]:
 @require_GET
 def job_export(request: HttpRequest, org_code: UUID) -> StreamingHttpResponse:
     membership = get_membership(request, org_code)
-    jobs = privacy_job_list(
-        organization_id=membership.organization_id, filters=JobFilterForm(request.GET).filters()
-    )
+    filters = JobFilterSet(request.GET, rules=lateness_rules())
+    jobs = privacy_job_list(organization_id=membership.organization_id, filters=filters)
     response = StreamingHttpResponse(_csv_rows(jobs), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="privacy-jobs-{stamp}.csv"'
@@ -111,7 +99,7 @@ def job_export(request: HttpRequest, org_code: UUID) -> StreamingHttpResponse:
 @require_GET
 def job_detail(request: HttpRequest, job_code: UUID) -> HttpResponse:
     job, membership = get_for_member(request, PrivacyJob.objects.all(), code=job_code)
-    _with_lateness([job])
+    job.lateness = lateness_rules().of(job)
     responses = list(job.product_responses.all())
     for response in responses:
         outcome = OUTCOME_CODES.get(response.response_code.removeprefix("PRVCY-"))
@@ -138,13 +126,10 @@ def job_download(request: HttpRequest, job_code: UUID) -> HttpResponse:
         messages.error(request, "Only complete access jobs have data to download.")
         return redirect(job)
     try:
-        client, _ = privacy_client(organization=membership.organization)
+        client = privacy_client(organization=membership.organization)
         content = client.download_content(job.job_id, url=job.download_url or None)
-    except SubmissionRefused as exc:
-        messages.error(request, str(exc))
-        return redirect(job)
-    except AdobeError as exc:
-        messages.error(request, f"Adobe did not hand over the data: {describe_error(exc)}")
+    except (AdobeError, LookoutError, SecretUnreadable) as exc:
+        messages.error(request, f"The data could not be downloaded. {describe_privacy_error(exc)}")
         return redirect(job)
     response = HttpResponse(content.content, content_type=content.content_type or "application/zip")
     response["Content-Disposition"] = f'attachment; filename="{job.job_id}.zip"'

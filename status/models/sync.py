@@ -5,24 +5,19 @@ from __future__ import annotations
 from django.db import models
 
 from dashboard.models import Credential
+from dashboard.models.runs import BackgroundRun
 
 
-class StatusSyncState(models.Model):
+class StatusSyncState(BackgroundRun):
+    """One installation-wide poll, a background run on this row."""
+
     class Kind(models.TextChoices):
         EVENTS = "events", "Incidents and maintenance"
         REGISTRY = "registry", "Products and messages"
 
     kind = models.CharField(max_length=10, choices=Kind.choices, unique=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_success_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    last_error_at = models.DateTimeField(null=True, blank=True)
-    consecutive_failures = models.PositiveIntegerField(default=0)
-    # Adobe's Retry-After (or our backoff): no poll calls Adobe before this.
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    # The claim: a poll holds the row until it finishes, or until the lease runs out if killed.
-    lease_until = models.DateTimeField(null=True, blank=True)
-    lease_owner = models.CharField(max_length=36, blank=True)
+    # The credential the last poll read with (any organization's: Status data is Adobe-wide).
+    # Pages never name it to another organization.
     credential = models.ForeignKey(
         Credential, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,39 +1,45 @@
-"""The installation-wide polls: claim, pick the credential, call Adobe, record the outcome.
+"""The installation-wide polls: one background run per kind, with any credential that may read.
 
-Status data is Adobe-wide, so one poll serves every organization, with whichever organization's
-credential has Status access. Outcomes are data (style B.13): the page shows the last attempt,
-success and error in plain words.
+Status data is Adobe-wide, so one poll serves every organization, read with whichever credential
+has Status access (:func:`~dashboard.services.clients.credential_for`). A poll is a background run
+on its :class:`~status.models.StatusSyncState` row (:mod:`dashboard.runs`): overlapping ticks,
+a second beat and manual syncs cost one set of requests, and a failure — a 429's Retry-After
+included — sets when the next poll may call Adobe. A Status failure is recorded here only: it
+never flags the credential, which other organizations' pages and syncs rely on.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.utils import timezone
 
-from adobe.errors import AdobeAuthError, AdobeError, AdobeRateLimited
-from dashboard.services.tokens import CredentialNeedsAttention, credential_flag
+from adobe import StatusClient
+from adobe.errors import AdobeError
+from dashboard.crypto import SecretUnreadable
+from dashboard.describe import LookoutError, describe_status_error
+from dashboard.models import Credential
+from dashboard.runs import LeaseLost, run_claim
+from dashboard.services.clients import credential_for, status_client
 from status.models import StatusSyncState
-from status.services.client import (
-    NoStatusCredential,
-    describe_status_error,
-    status_client,
-    status_credential,
-    status_session,
-)
 from status.services.events import status_events_sync
 from status.services.registry import status_registry_sync
-from status.services.sync_state import (
-    sync_state_claim,
-    sync_state_fail,
-    sync_state_get,
-    sync_state_succeed,
-)
 
 logger = logging.getLogger(__name__)
+
+# A poll is a few requests, each with a timeout; the heartbeat renews the lease while it runs.
+LEASE = timedelta(seconds=60)
+# A poll is due again a little before its interval is over, so beat's next tick always finds it
+# due (ticks drift by a few seconds) while a second beat, or a redelivered message, in between
+# finds it not due.
+MAX_SLACK = timedelta(minutes=5)
+EXPECTED = (AdobeError, LookoutError, SecretUnreadable, LeaseLost, SoftTimeLimitExceeded)
 
 
 @dataclass(frozen=True)
@@ -42,79 +48,100 @@ class PollOutcome:
     ok: bool = False
     message: str = ""
     requests: int = 0
-    retry_after: float | None = None
+    next_attempt_at: datetime | None = None
 
     def __str__(self) -> str:
         if not self.ran:
-            return "Skipped: another poll is running, or Adobe asked Lookout to wait."
+            return "Skipped: another poll is running, or the next one is not due yet."
         return f"{'OK' if self.ok else 'Failed'}: {self.message} ({self.requests} requests)"
 
 
-def _run(kind: str, work, *, now: datetime | None) -> PollOutcome:
-    claim = sync_state_claim(kind=kind, now=now)
-    if claim is None:
+def sync_state_get(*, kind: str) -> StatusSyncState:
+    state, _ = StatusSyncState.objects.get_or_create(kind=kind)
+    return state
+
+
+def _interval(kind: str) -> timedelta:
+    if kind == StatusSyncState.Kind.REGISTRY:
+        return timedelta(seconds=settings.LOOKOUT_STATUS_REGISTRY_INTERVAL)
+    return timedelta(seconds=settings.LOOKOUT_STATUS_POLL_INTERVAL)
+
+
+def _poll(
+    kind: str,
+    work: Callable[[StatusClient], tuple[object, bool]],
+    *,
+    scheduled: bool,
+    now: datetime | None,
+) -> PollOutcome:
+    state = sync_state_get(kind=kind)
+    # A scheduled poll waits for its interval; a person asking waits only for a backoff.
+    run = run_claim(StatusSyncState, pk=state.pk, lease=LEASE, due_only=True, now=now)
+    if run is None and not scheduled and not state.consecutive_failures:
+        run = run_claim(StatusSyncState, pk=state.pk, lease=LEASE, now=now)
+    if run is None:
+        logger.info("Status %s poll skipped: another poll runs or the next is not due", kind)
         return PollOutcome(ran=False)
-    session = status_session()
-    sent_before, started = session.sent_total, time.monotonic()
-    credential_id = None
-    try:
-        credential = status_credential()
-        credential_id = credential.pk
-        summary, backfilled = work(status_client(credential=credential, session=session))
-    except (AdobeError, NoStatusCredential) as exc:
-        if isinstance(exc, AdobeAuthError) and not isinstance(exc, CredentialNeedsAttention):
-            # Refused even after the client's forced token refresh: the credential needs an admin.
-            credential_flag(credential_id=credential_id, error=exc)
-        retry_after = exc.retry_after if isinstance(exc, AdobeRateLimited) else None
-        message = describe_status_error(exc)
-        sync_state_fail(
-            claim=claim,
-            error=message,
-            credential_id=credential_id,
-            retry_after=retry_after,
-            request_count=session.sent_total - sent_before,
+    requests_sent, started = 0, time.monotonic()
+
+    def count(_response) -> None:
+        nonlocal requests_sent
+        requests_sent += 1
+
+    credential: Credential | None = None
+    with run:
+        try:
+            credential = credential_for(usage=Credential.Usage.STATUS)
+            summary, backfilled = work(status_client(credential=credential, on_response=count))
+        except EXPECTED as exc:
+            message = describe_status_error(exc)
+            next_attempt_at = run.fail(
+                exc,
+                message=message,
+                credential=credential,
+                last_request_count=requests_sent,
+            )
+            logger.warning("Status %s poll failed: %s", kind, message)
+            return PollOutcome(
+                ran=True, message=message, requests=requests_sent, next_attempt_at=next_attempt_at
+            )
+        interval = _interval(kind)
+        next_attempt_at = run.started_at + interval - min(interval / 10, MAX_SLACK)
+        run.succeed(
+            next_attempt_at=next_attempt_at,
+            credential=credential,
+            last_summary=str(summary)[:300],
+            last_request_count=requests_sent,
+            last_duration_ms=int((time.monotonic() - started) * 1000),
+            **({"backfilled_at": timezone.now()} if backfilled else {}),
         )
-        logger.warning("Status %s poll failed: %s", kind, message)
-        return PollOutcome(
-            ran=True,
-            message=message,
-            requests=session.sent_total - sent_before,
-            retry_after=retry_after,
-        )
-    except BaseException:
-        sync_state_fail(
-            claim=claim, error="Unexpected error; see the worker log.", credential_id=credential_id
-        )
-        raise
-    count = session.sent_total - sent_before
-    sync_state_succeed(
-        claim=claim,
-        summary=str(summary),
-        credential_id=credential_id,
-        request_count=count,
-        duration_ms=int((time.monotonic() - started) * 1000),
-        backfilled=backfilled,
+    return PollOutcome(
+        ran=True,
+        ok=True,
+        message=str(summary),
+        requests=requests_sent,
+        next_attempt_at=next_attempt_at,
     )
-    return PollOutcome(ran=True, ok=True, message=str(summary), requests=count)
 
 
-def status_registry_poll(*, now: datetime | None = None) -> PollOutcome:
+def status_registry_poll(*, scheduled: bool = False, now: datetime | None = None) -> PollOutcome:
     """Products, clouds, regions and messages (daily)."""
-    return _run(
+    return _poll(
         StatusSyncState.Kind.REGISTRY,
         lambda client: (status_registry_sync(client=client), False),
+        scheduled=scheduled,
         now=now,
     )
 
 
-def status_events_poll(*, now: datetime | None = None) -> PollOutcome:
+def status_events_poll(*, scheduled: bool = False, now: datetime | None = None) -> PollOutcome:
     """Incidents and maintenances (every LOOKOUT_STATUS_POLL_INTERVAL seconds). The registry is
     read first if it never was, so the first poll leaves the pages complete."""
     if sync_state_get(kind=StatusSyncState.Kind.REGISTRY).last_success_at is None:
-        status_registry_poll(now=now)
+        status_registry_poll(scheduled=scheduled, now=now)
     backfill = sync_state_get(kind=StatusSyncState.Kind.EVENTS).backfilled_at is None
 
-    def work(client):
+    def work(client: StatusClient) -> tuple[object, bool]:
         return status_events_sync(client=client, backfill=backfill, now=timezone.now()), backfill
 
-    return _run(StatusSyncState.Kind.EVENTS, work, now=now)
+    return _poll(StatusSyncState.Kind.EVENTS, work, scheduled=scheduled, now=now)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from dashboard.access import get_membership
-from status.forms import HistoryFilterForm, StatusFilterForm
+from dashboard.paging import page_number, page_of
+from status.filters import HistoryFilterSet, StatusFilterSet
 from status.models import Incident, Maintenance
 from status.selectors import (
     incident_counts_by_product,
@@ -31,12 +31,11 @@ HISTORY_PAGE_SIZE = 50
 def status_page(request: HttpRequest, org_code: UUID) -> HttpResponse:
     membership = get_membership(request, org_code)
     org_id = membership.organization_id
-    form = StatusFilterForm(request.GET)
-    filters = form.filters()
+    filters = StatusFilterSet(request.GET)
     context = {
         "membership": membership,
         "organization": membership.organization,
-        "form": form,
+        "form": filters.form,
         "incidents": incident_list_open(organization_id=org_id, filters=filters),
         "in_progress": maintenance_list_current(
             organization_id=org_id, filters=filters, phase=Maintenance.Phase.IN_PROGRESS
@@ -44,7 +43,7 @@ def status_page(request: HttpRequest, org_code: UUID) -> HttpResponse:
         "scheduled": maintenance_list_current(
             organization_id=org_id, filters=filters, phase=Maintenance.Phase.SCHEDULED
         ),
-        "sync": sync_overview(),
+        "sync": sync_overview(organization_id=org_id, is_admin=membership.is_admin),
         "watch_count": len(watched_product_ids(organization_id=org_id)),
     }
     partial = request.GET.get("partial")
@@ -76,15 +75,16 @@ def incident_detail(request: HttpRequest, org_code: UUID, incident_code: UUID) -
 def history(request: HttpRequest, org_code: UUID) -> HttpResponse:
     membership = get_membership(request, org_code)
     org_id = membership.organization_id
-    form = HistoryFilterForm(request.GET)
-    filters = form.filters()
-    incidents = Paginator(
-        incident_list_history(organization_id=org_id, filters=filters), HISTORY_PAGE_SIZE
-    ).get_page(form.page_number())
+    filters = HistoryFilterSet(request.GET)
+    incidents = page_of(
+        incident_list_history(organization_id=org_id, filters=filters),
+        number=page_number(request.GET),
+        per_page=HISTORY_PAGE_SIZE,
+    )
     context = {
         "membership": membership,
         "organization": membership.organization,
-        "form": form,
+        "form": filters.form,
         "incidents": incidents,
         "maintenances": maintenance_list_history(organization_id=org_id, filters=filters)[:50],
         "chart": incident_counts_by_product(organization_id=org_id),

@@ -47,10 +47,11 @@ def watched_products(request: HttpRequest, org_code: UUID) -> HttpResponse:
 
 @require_POST
 def sync_now(request: HttpRequest, org_code: UUID) -> HttpResponse:
-    """Queue a poll now; the claim makes it a no-op if one is running or Adobe asked to wait."""
+    """Queue a poll now; the claim makes it a no-op if one is running or a failure's backoff
+    (Adobe's Retry-After included) is not over."""
     get_membership(request, org_code, write=True)
     from status.tasks import status_events_poll_task
 
-    status_events_poll_task.delay_on_commit()
+    status_events_poll_task.delay_on_commit(scheduled=False)
     messages.success(request, "Lookout will read Adobe Status in a moment.")
     return redirect("status:status_page", org_code)

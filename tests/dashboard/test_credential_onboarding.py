@@ -274,3 +274,22 @@ def test_the_same_client_id_twice_is_refused(client, alice, sim_org, adobe):
     assert response.status_code == 400
     assert "already has a credential with this client ID" in response.content.decode()
     assert Credential.objects.count() == 1
+
+
+def test_test_connection_answers_at_once_while_a_worker_refreshes(client, alice, sim_org, adobe):
+    """It used to wait up to 30 s inside the request, then could report a success as failed."""
+    from dashboard.runs import run_claim
+    from dashboard.services.tokens import LEASE
+    from tests.conftest import onboard_oauth
+
+    credential = onboard_oauth(sim_org, adobe.org(0))
+    assert run_claim(Credential, pk=credential.pk, lease=LEASE) is not None  # a worker's refresh
+    adobe.reset_requests()
+    client.force_login(alice)
+
+    page = _test_connection(client, credential).content.decode()
+
+    assert "A refresh is in progress right now; its result shows on this page in a moment." in page
+    assert adobe.request_count("POST /ims/token/v3") == 0
+    tested = AuditEvent.objects.filter(action=AuditEvent.Action.CREDENTIAL_TESTED).get()
+    assert tested.detail.startswith("In progress.")

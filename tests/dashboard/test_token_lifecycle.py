@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 
 from adobe import PrivacyClient
 from dashboard.models import ClientSecret, Credential
+from dashboard.services.clients import privacy_client
 from dashboard.services.credentials import secret_add, secret_retire
 from dashboard.services.tokens import (
-    CredentialTokenProvider,
+    CredentialNeedsAttention,
     credential_ids_refresh_due,
     credential_test,
+    token_get,
     token_refresh,
 )
 from tests.conftest import onboard_oauth
@@ -23,13 +25,7 @@ JOBS = "GET /data/core/privacy/jobs"
 
 
 def _privacy(credential: Credential) -> PrivacyClient:
-    return PrivacyClient(
-        base_url=settings.ADOBE_PRIVACY_API_URL,
-        client_id=credential.client_id,
-        ims_org_id=credential.organization.ims_org_id,
-        token_provider=CredentialTokenProvider(credential.pk),
-        timeout=5.0,
-    )
+    return privacy_client(organization=credential.organization, credential=credential)
 
 
 def _list_one_page(privacy: PrivacyClient) -> None:
@@ -113,13 +109,16 @@ def test_a_transient_ims_failure_backs_off_and_then_recovers(sim_org, adobe):
     with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         outcome = token_refresh(credential_id=credential.pk)
         assert not outcome.ok
-        assert "Lookout will retry" in outcome.message
+        assert outcome.message.startswith(
+            "IMS did not answer properly: POST /ims/token/v3 failed: HTTP 503"
+        )
         credential.refresh_from_db()
         assert credential.consecutive_failures == 1 and not credential.needs_attention
         assert credential.health[1].startswith("Token refresh failed 1 time: IMS did not answer")
         assert credential.pk not in credential_ids_refresh_due()  # backing off
 
-        clock.shift(timedelta(minutes=3))
+        assert credential.next_attempt_at - credential.last_error_at == timedelta(minutes=1)
+        clock.shift(timedelta(minutes=1))
         assert credential.pk in credential_ids_refresh_due()
         assert token_refresh(credential_id=credential.pk).ok
     credential.refresh_from_db()
@@ -142,3 +141,31 @@ def test_a_permanent_failure_waits_for_an_admin(client, sim_org, adobe, alice):
     _refresh_due()
     credential.refresh_from_db()
     assert credential.health[0] == "ok"
+
+
+def test_a_credential_ims_refuses_is_probed_on_a_backoff_and_recovers_by_itself(sim_org, adobe):
+    """IMS refusing once must not switch a credential off for good: it is tried again later."""
+    credential = onboard_oauth(sim_org, adobe.org(0))
+    adobe.add_fault(
+        "error",
+        status=400,
+        surface="ims",
+        count=1,
+        body={"error": "invalid_client", "error_description": "invalid client_id parameter"},
+    )
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
+        outcome = token_refresh(credential_id=credential.pk)
+        assert outcome.message == "IMS rejected the client ID or client secret (invalid_client)."
+        credential.refresh_from_db()
+        assert credential.needs_attention
+        assert credential.next_attempt_at - credential.last_error_at == timedelta(minutes=5)
+        assert credential.pk not in credential_ids_refresh_due()
+        with pytest.raises(CredentialNeedsAttention):  # no IMS call before the probe is due
+            token_get(credential_id=credential.pk)
+        assert adobe.request_count("POST /ims/token/v3") == 1
+
+        clock.shift(timedelta(minutes=5))
+        assert credential.pk in credential_ids_refresh_due()
+        _refresh_due()
+    credential.refresh_from_db()
+    assert not credential.needs_attention and credential.health[0] == "ok"

@@ -136,7 +136,10 @@ def test_without_a_credential_nothing_is_sent(client, dave, sim_org, adobe):
     MembershipFactory(organization=sim_org, user=dave, role=Membership.Role.MEMBER)
     client.force_login(dave)
     page = _submit(client, sim_org).content.decode()
-    assert "has no working credential for Privacy Service" in page
+    assert (
+        "Not sent. No credential for Privacy Service: this organization has none with that "
+        "usage. An organization admin adds one under Credentials &amp; tokens."
+    ) in page
     assert adobe.request_count(CREATE) == 0
 
 

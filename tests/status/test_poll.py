@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from dashboard.models import Credential
+from dashboard.runs import run_claim
+from privacy.services.sync import privacy_sync
 from status.models import (
     Incident,
     IncidentUpdate,
@@ -18,8 +19,7 @@ from status.models import (
     StatusSyncState,
 )
 from status.selectors import incident_timeline
-from status.services.poll import status_events_poll, status_registry_poll
-from status.services.sync_state import sync_state_claim
+from status.services.poll import LEASE, status_events_poll, status_registry_poll, sync_state_get
 
 EVENTS = "GET /api/v1/events"
 SCHEDULED = "GET /api/v1/events/scheduled"
@@ -144,9 +144,12 @@ def test_a_long_retry_after_is_recorded_and_obeyed(status_credential, adobe):
 
     outcome = status_events_poll()
 
-    assert not outcome.ok and outcome.retry_after == 120
+    assert not outcome.ok
     state = StatusSyncState.objects.get(kind="events")
-    assert "slow down (429)" in state.last_error and state.consecutive_failures == 1
+    assert state.last_error == (
+        "Adobe Status is rate limiting requests (429) and asked Lookout to wait 120 s."
+    )
+    assert state.consecutive_failures == 1 and outcome.next_attempt_at == state.next_attempt_at
     assert timedelta(seconds=110) < state.next_attempt_at - timezone.now() <= timedelta(seconds=120)
     adobe.reset_requests()
     assert not status_events_poll().ran  # the next tick waits
@@ -167,7 +170,8 @@ def test_a_short_retry_after_is_slept_through(status_credential, adobe):
 
 
 def test_overlapping_polls_cannot_run(status_credential, adobe):
-    assert sync_state_claim(kind="events") is not None  # a poll in progress elsewhere
+    state = sync_state_get(kind="events")
+    assert run_claim(StatusSyncState, pk=state.pk, lease=LEASE) is not None  # running elsewhere
     adobe.reset_requests()
 
     assert not status_events_poll().ran
@@ -178,11 +182,16 @@ def test_without_a_status_credential_the_poll_says_so(adobe, sim_org):
     outcome = status_events_poll()
 
     assert not outcome.ok
-    assert "No credential has Adobe Status access" in outcome.message
-    assert "No credential" in StatusSyncState.objects.get(kind="events").last_error
+    assert outcome.message == (
+        "No credential for Adobe Status: Lookout has none with that usage. An organization "
+        "admin adds one under Credentials & tokens."
+    )
+    assert StatusSyncState.objects.get(kind="events").last_error == outcome.message
 
 
-def test_a_credential_adobe_refuses_is_flagged(status_credential, adobe):
+def test_a_status_refusal_never_flags_the_credential_and_clears_itself(status_credential, adobe):
+    """A 403 from Status is Status's failure: recorded on the poll, probed on a backoff, never a
+    reason to stop the credential's token refreshes or its organization's privacy sync."""
     adobe.add_fault(
         "error",
         status=403,
@@ -192,9 +201,30 @@ def test_a_credential_adobe_refuses_is_flagged(status_credential, adobe):
 
     outcome = status_registry_poll()
 
-    assert not outcome.ok and "refused the credential" in outcome.message
+    assert not outcome.ok
+    assert outcome.message.startswith("Adobe Status refused the credential (403): check that")
     status_credential.refresh_from_db()
-    assert status_credential.needs_attention
-    assert Credential.objects.filter(needs_attention=False).count() == 0
-    outcome = status_events_poll()
-    assert "need attention" in outcome.message and "Privacy and Status" in outcome.message
+    assert not status_credential.needs_attention and status_credential.access_token_encrypted
+    state = StatusSyncState.objects.get(kind="registry")
+    # Probed again on the slow backoff, not abandoned.
+    assert timedelta(minutes=4) < state.next_attempt_at - timezone.now() <= timedelta(minutes=5)
+    assert privacy_sync(organization_id=status_credential.organization_id).error == ""
+
+    adobe.clear_faults()
+    later = timezone.now() + timedelta(minutes=6)
+    assert status_registry_poll(scheduled=True, now=later).ok
+    state.refresh_from_db()
+    assert state.last_error == "" and state.consecutive_failures == 0
+
+
+def test_a_second_beat_at_an_offset_does_not_double_the_polls(status_credential, adobe):
+    start = timezone.now()
+    assert status_events_poll(scheduled=True, now=start).ok
+    adobe.reset_requests()
+
+    # A second beat ticking 60 s after the first, then the first beat's next tick.
+    assert not status_events_poll(scheduled=True, now=start + timedelta(seconds=60)).ran
+    assert adobe.requests()["total"] == 0
+    assert status_events_poll(scheduled=True, now=start + timedelta(seconds=120)).ran
+    assert not status_events_poll(scheduled=True, now=start + timedelta(seconds=180)).ran
+    assert adobe.request_count(EVENTS) == 1

@@ -8,9 +8,7 @@ import uuid
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from adobe.errors import AdobeError
 from dashboard.models import Organization
-from privacy.models import PrivacySyncState
 from privacy.services.sync import privacy_sync
 
 
@@ -29,16 +27,12 @@ class Command(BaseCommand):
         organizations = [self._organization(org)] if org else list(Organization.objects.all())
         failed = 0
         for organization in organizations:
-            try:
-                result = privacy_sync(organization_id=organization.pk, backfill=backfill)
-            except AdobeError:
-                # Recorded on the sync state; the message below is that record.
-                state = PrivacySyncState.objects.get(organization=organization)
-                self.stderr.write(f"{organization}: failed: {state.last_error}")
-                failed += 1
-                continue
+            result = privacy_sync(organization_id=organization.pk, backfill=backfill)
             if not result.ran:
-                self.stdout.write(f"{organization}: skipped, another sync is running.")
+                self.stdout.write(
+                    f"{organization}: skipped: another sync is running, or a failed one's "
+                    "backoff is not over."
+                )
             elif result.error:
                 self.stderr.write(f"{organization}: failed: {result.error}")
                 failed += 1
