@@ -1,4 +1,4 @@
-"""Forms for the Privacy Service pages: list filters, requests and opt-outs."""
+"""Forms for the Privacy Service pages: requests and opt-outs (the list's filters: filters.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import re
 
 from django import forms
 
-from privacy.models import PrivacyJob, Regulation
-from privacy.selectors import SORTS, JobFilters
+from privacy.models import Regulation
 
 # Adobe's include values (adobe-api.md §2.9).
 PRODUCTS = [
@@ -26,48 +25,6 @@ PRODUCTS = [
     ("commerceMarketingData", "Adobe Commerce"),
 ]
 SUBJECT_LINE = re.compile(r"^\s*(?:(?P<key>[^|]+?)\s*\|)?\s*(?P<ids>.+)$")
-
-
-class JobFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *PrivacyJob.Status.choices]
-    )
-    regulation = forms.CharField(required=False, max_length=40)
-    action = forms.CharField(required=False, max_length=20)
-    product = forms.CharField(required=False, max_length=100)
-    product_status = forms.CharField(required=False, max_length=40)
-    created_from = forms.DateField(required=False, label="Created from")
-    created_to = forms.DateField(required=False, label="to")
-    late = forms.BooleanField(required=False, label="Late or stuck only")
-    q = forms.CharField(
-        required=False,
-        max_length=200,
-        label="Search",
-        help_text="Matches a job ID or request ID exactly, or the start of a user key.",
-    )
-    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in SORTS])
-    page = forms.IntegerField(required=False, min_value=1)
-
-    def filters(self) -> JobFilters:
-        """The valid part of the query string (a bad value is reported and ignored)."""
-        self.is_valid()
-        data = self.cleaned_data  # holds only the fields that validated
-        return JobFilters(
-            status=data.get("status") or "",
-            regulation=data.get("regulation") or "",
-            action=data.get("action") or "",
-            product=data.get("product") or "",
-            product_status=data.get("product_status") or "",
-            created_from=data.get("created_from"),
-            created_to=data.get("created_to"),
-            late_only=bool(data.get("late")),
-            q=data.get("q") or "",
-            sort=data.get("sort") or "newest",
-        )
-
-    def page_number(self) -> int:
-        self.is_valid()
-        return self.cleaned_data.get("page") or 1
 
 
 def parse_subjects(text: str) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -1,108 +1,55 @@
-"""Reads for the Privacy Service pages: filtered job lists, counts, lateness."""
+"""Reads for the Privacy Service pages: job lists and pages, counts, lateness, filter menus."""
 
 from __future__ import annotations
 
-import functools
-import operator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from dashboard.paging import Page, page_of
+from privacy.lateness import LatenessRules
 from privacy.models import PrivacyJob, PrivacySubmission, ProductResponse, Regulation
 
-SORTS = {
-    "newest": ("-adobe_created_at", "-id"),
-    "oldest": ("adobe_created_at", "id"),
-    "modified": ("-adobe_modified_at", "-id"),
-    "status": ("status", "-adobe_created_at", "-id"),
-    "regulation": ("regulation", "-adobe_created_at", "-id"),
-}
+if TYPE_CHECKING:
+    from privacy.filters import JobFilterSet
+
+# Newest first: the list's order when no sort is asked for (JobFilterSet's "newest").
+DEFAULT_ORDER = ("-adobe_created_at", "-id")
 
 
-@dataclass(frozen=True)
-class JobFilters:
-    """What the job list is narrowed to; every field comes from (and goes back to) the URL."""
-
-    status: str = ""
-    regulation: str = ""
-    action: str = ""
-    product: str = ""
-    product_status: str = ""
-    created_from: date | None = None
-    created_to: date | None = None
-    late_only: bool = False
-    q: str = ""
-    sort: str = "newest"
-    extra: dict = field(default_factory=dict)
-
-
-def regulation_deadlines() -> dict[str, int]:
-    """Days to respond per regulation code, legacy codes included."""
+def lateness_rules(*, now: datetime | None = None) -> LatenessRules:
+    """The rules every late filter, count and badge of one request uses: the Regulation table's
+    deadlines (legacy codes included) and the stuck threshold, judged at ``now``."""
     days: dict[str, int] = {}
     for regulation in Regulation.objects.all():
         for code in (regulation.code, *regulation.legacy_code_list):
             days[code] = regulation.days_to_respond
-    return days
+    return LatenessRules(
+        days_to_respond=days,
+        now=now or timezone.now(),
+        stuck_after=timedelta(hours=settings.LOOKOUT_PRIVACY_STUCK_AFTER_HOURS),
+    )
 
 
-def stuck_after() -> timedelta:
-    return timedelta(hours=settings.LOOKOUT_PRIVACY_STUCK_AFTER_HOURS)
-
-
-def late_q(*, now: datetime, deadlines: dict[str, int]) -> Q:
-    """Unfinished jobs past their regulation's deadline, or processing for too long."""
-    by_regulation = [
-        Q(regulation=code, adobe_created_at__lt=now - timedelta(days=days))
-        for code, days in deadlines.items()
-    ]
-    stuck = Q(adobe_created_at__lt=now - stuck_after())
-    overdue_or_stuck = functools.reduce(operator.or_, by_regulation, stuck)
-    return Q(status__in=PrivacyJob.UNFINISHED) & overdue_or_stuck
-
-
-def _search_q(text: str) -> Q:
-    # Exact ids first (indexed); the user key (a data subject's reference) by prefix.
-    return Q(job_id=text) | Q(request_id=text) | Q(user_key__istartswith=text)
-
-
-def privacy_job_list(*, organization_id: int, filters: JobFilters) -> QuerySet[PrivacyJob]:
-    jobs = PrivacyJob.objects.filter(organization_id=organization_id)
-    if filters.status:
-        jobs = jobs.filter(status=filters.status)
-    if filters.regulation:
-        jobs = jobs.filter(regulation=filters.regulation)
-    if filters.action:
-        jobs = jobs.filter(action=filters.action)
-    if filters.product or filters.product_status:
-        responses = ProductResponse.objects.all()
-        if filters.product:
-            responses = responses.filter(product__iexact=filters.product)
-        if filters.product_status:
-            responses = responses.filter(status__iexact=filters.product_status)
-        jobs = jobs.filter(pk__in=responses.values("job_id"))
-    if filters.created_from:
-        start = datetime.combine(filters.created_from, time.min, tzinfo=UTC)
-        jobs = jobs.filter(adobe_created_at__gte=start)
-    if filters.created_to:
-        end = datetime.combine(filters.created_to + timedelta(days=1), time.min, tzinfo=UTC)
-        jobs = jobs.filter(adobe_created_at__lt=end)
-    if filters.late_only:
-        jobs = jobs.filter(late_q(now=timezone.now(), deadlines=regulation_deadlines()))
-    if filters.q:
-        jobs = jobs.filter(_search_q(filters.q.strip()))
-    return jobs.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+def privacy_job_list(
+    *, organization_id: int, filters: JobFilterSet | None = None
+) -> QuerySet[PrivacyJob]:
+    """An organization's jobs, narrowed and sorted by ``filters`` (newest first without)."""
+    jobs = PrivacyJob.objects.filter(organization_id=organization_id).order_by(*DEFAULT_ORDER)
+    return filters.apply(jobs) if filters is not None else jobs
 
 
 def privacy_job_page(
-    *, jobs: QuerySet[PrivacyJob], page: int, per_page: int
-) -> tuple[list[PrivacyJob], bool]:
-    """One page and whether another follows: LIMIT n+1, never a COUNT of the whole list."""
-    offset = (page - 1) * per_page
-    rows = list(
+    *, jobs: QuerySet[PrivacyJob], number: int, per_page: int, rules: LatenessRules
+) -> Page[PrivacyJob]:
+    """One page of ``jobs`` with their product responses and lateness badges."""
+    page = page_of(
         jobs.prefetch_related(
             Prefetch(
                 "product_responses",
@@ -110,29 +57,47 @@ def privacy_job_page(
                     "id", "job_id", "product", "status", "response_code"
                 ),
             )
-        )[offset : offset + per_page + 1]
+        ),
+        number=number,
+        per_page=per_page,
     )
-    return rows[:per_page], len(rows) > per_page
+    rules.badge(page.items)
+    return page
 
 
-def privacy_status_counts(*, organization_id: int) -> dict[str, int]:
+@dataclass(frozen=True)
+class JobCounts:
+    by_status: dict[str, int]
+    late: int
+
+    @property
+    def in_progress(self) -> int:
+        return sum(self.by_status.get(status, 0) for status in PrivacyJob.UNFINISHED)
+
+
+def privacy_job_counts(
+    *, organization_ids: Sequence[int], rules: LatenessRules
+) -> dict[int, JobCounts]:
+    """Per organization: jobs per status and how many are late, in one query for them all."""
     rows = (
-        PrivacyJob.objects.filter(organization_id=organization_id)
-        .values("status")
-        .annotate(n=Count("id"))
+        PrivacyJob.objects.filter(organization_id__in=organization_ids)
+        .values("organization_id", "status")
+        .annotate(n=Count("id"), late=Count("id", filter=rules.late_q()))
         .order_by()
     )
-    counts = {status: 0 for status in PrivacyJob.Status.values}
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
+    by_status = {pk: dict.fromkeys(PrivacyJob.Status.values, 0) for pk in organization_ids}
+    late = dict.fromkeys(organization_ids, 0)
+    for row in rows:
+        by_status[row["organization_id"]][row["status"]] = row["n"]
+        late[row["organization_id"]] += row["late"]
+    return {pk: JobCounts(by_status=by_status[pk], late=late[pk]) for pk in organization_ids}
 
 
-def privacy_late_count(*, organization_id: int) -> int:
-    return (
-        PrivacyJob.objects.filter(organization_id=organization_id)
-        .filter(late_q(now=timezone.now(), deadlines=regulation_deadlines()))
-        .count()
-    )
+def privacy_org_cards(organization_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The privacy card of the home and organization pages (a ``dashboard.hooks`` card): two
+    queries whatever the number of organizations."""
+    counts = privacy_job_counts(organization_ids=organization_ids, rules=lateness_rules())
+    return {pk: {"counts": counts[pk]} for pk in organization_ids}
 
 
 FILTER_CHOICES_TTL = 300

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dashboard.access import get_membership
+from dashboard.hooks import organization_cards
 from dashboard.selectors import (
     credential_list_for_organization,
     membership_list_for_organization,
@@ -16,23 +17,25 @@ from dashboard.selectors import (
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's organizations, one card each."""
-    memberships = membership_list_for_user(user=request.user)
-    return render(request, "dashboard/home.html", {"memberships": memberships})
+    """The signed-in user's organizations, one card each, with every app's summary in it."""
+    memberships = list(membership_list_for_user(user=request.user))
+    cards = organization_cards([m.organization_id for m in memberships])
+    rows = [(m, cards[m.organization_id]) for m in memberships]
+    return render(request, "dashboard/home.html", {"rows": rows})
 
 
 @require_GET
 def organization(request: HttpRequest, org_code: UUID) -> HttpResponse:
     membership = get_membership(request, org_code)
-    team = membership_list_for_organization(organization_id=membership.organization_id)
-    credentials = credential_list_for_organization(organization_id=membership.organization_id)
+    org_id = membership.organization_id
     return render(
         request,
         "dashboard/organization.html",
         {
             "membership": membership,
             "organization": membership.organization,
-            "team": team,
-            "credentials": credentials,
+            "cards": organization_cards([org_id])[org_id],
+            "team": membership_list_for_organization(organization_id=org_id),
+            "credentials": credential_list_for_organization(organization_id=org_id),
         },
     )

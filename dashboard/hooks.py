@@ -1,0 +1,76 @@
+"""Extension points: how the apps plug into core pages and events without core importing them.
+
+``dashboard`` is the core (organizations, teams, credentials, tokens); ``privacy`` and ``status``
+build on it and register here from their ``AppConfig.ready()``. Core code calls the hooks and never
+imports an app, which import-linter enforces (see ``architecture.md``).
+
+* **Organization cards** — each app contributes one card per organization to the home page and the
+  organization page. ``load`` takes every organization id on the page at once and returns the
+  template context per id, so the number of queries never grows with the number of organizations.
+* **Organization ready** — called (after commit) when an organization can be synced now, e.g. when
+  the demo starts: the apps queue their first syncs at once instead of waiting for beat's next
+  tick.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OrganizationCard:
+    """One app's card: ``template`` rendered with ``load(ids)[organization_id]``."""
+
+    name: str
+    template: str
+    load: Callable[[Sequence[int]], dict[int, dict[str, Any]]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RenderedCard:
+    name: str
+    template: str
+    context: dict[str, Any]
+
+
+_cards: dict[str, OrganizationCard] = {}
+_ready_listeners: dict[str, Callable[[int], None]] = {}
+
+
+def register_organization_card(card: OrganizationCard) -> None:
+    _cards[card.name] = card  # keyed by name: a repeated ready() replaces, never duplicates
+
+
+def register_organization_ready(name: str, listener: Callable[[int], None]) -> None:
+    _ready_listeners[name] = listener
+
+
+def organization_cards(organization_ids: Sequence[int]) -> dict[int, list[RenderedCard]]:
+    """Every registered card for every organization, one ``load`` call per app."""
+    cards: dict[int, list[RenderedCard]] = {pk: [] for pk in organization_ids}
+    for card in sorted(_cards.values(), key=lambda c: (c.order, c.name)):
+        contexts = card.load(list(organization_ids)) if organization_ids else {}
+        for pk in organization_ids:
+            cards[pk].append(RenderedCard(card.name, card.template, contexts.get(pk, {})))
+    return cards
+
+
+def organization_ready(organization_id: int) -> None:
+    """Tell every app that ``organization_id`` can be synced now. A listener that fails (say the
+    broker is down) is logged and skipped: beat catches up on its next tick."""
+    for name, listener in _ready_listeners.items():
+        try:
+            listener(organization_id)
+        except Exception as exc:
+            logger.warning(
+                "Could not start %s for organization %s (%s)",
+                name,
+                organization_id,
+                type(exc).__name__,
+            )

@@ -1,0 +1,201 @@
+"""The job list's filters and pager as a person uses them: click Next until there is none."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from privacy.models import PrivacyJob, ProductResponse
+
+NEXT = re.compile(r'<a href="([^"]*)" rel="next"')
+PREVIOUS = re.compile(r'<a href="([^"]*)" rel="prev"')
+JOB_LINK = re.compile(r'class="mono">([^<]+)</a>')
+
+
+def _job(org, job_id, *, hours_ago=1, status="complete", regulation="gdpr", **kw):
+    return PrivacyJob.objects.create(
+        organization=org,
+        job_id=job_id,
+        status=status,
+        regulation=regulation,
+        action="access",
+        adobe_created_at=timezone.now() - timedelta(hours=hours_ago),
+        **kw,
+    )
+
+
+def _follow_next(client, path: str, query: str) -> tuple[list[list[str]], str]:
+    """Every page's job ids, following the rendered Next link, and the last page's HTML."""
+    pages, url = [], path + query
+    while True:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        pages.append(JOB_LINK.findall(page))
+        found = NEXT.search(page)
+        if found is None:
+            return pages, page
+        assert len(pages) < 20, "the Next link does not move"
+        url = path + html.unescape(found.group(1))
+
+
+@pytest.fixture
+def many_jobs(acme, globex):
+    """7 failed GDPR jobs among 5 complete ones and another organization's failed job."""
+    for n in range(7):
+        _job(acme, f"failed-{n}", hours_ago=n, status="error")
+    for n in range(5):
+        _job(acme, f"done-{n}", hours_ago=n)
+    _job(globex, "failed-globex", status="error")
+
+
+def test_next_walks_a_filtered_list_to_its_last_page_showing_each_job_once(
+    client, bob, acme, many_jobs, settings
+):
+    settings.LOOKOUT_PRIVACY_PAGE_SIZE = 3
+    client.force_login(bob)
+    path = reverse("privacy:job_list", args=[acme.code])
+
+    pages, last = _follow_next(client, path, "?status=error&sort=oldest")
+
+    assert [len(p) for p in pages] == [3, 3, 1]
+    seen = [job_id for page in pages for job_id in page]
+    assert seen == [f"failed-{n}" for n in reversed(range(7))]  # oldest first, each once
+    assert "Page 3" in last and PREVIOUS.search(last)
+
+
+def test_previous_goes_back_with_the_filters(client, bob, acme, many_jobs, settings):
+    settings.LOOKOUT_PRIVACY_PAGE_SIZE = 3
+    client.force_login(bob)
+    base = reverse("privacy:job_list", args=[acme.code])
+    page = client.get(base, {"status": "error", "page": 3}).content.decode()
+
+    href = html.unescape(PREVIOUS.search(page).group(1))
+
+    assert "status=error" in href and "page=2" in href and "partial" not in href
+    back = client.get(base + href).content.decode()
+    assert JOB_LINK.findall(back) == ["failed-3", "failed-4", "failed-5"]
+
+
+def test_the_live_partial_renders_links_to_the_full_page(client, bob, acme, many_jobs, settings):
+    settings.LOOKOUT_PRIVACY_PAGE_SIZE = 3
+    client.force_login(bob)
+    partial = client.get(
+        reverse("privacy:job_list", args=[acme.code]), {"status": "error", "partial": "1"}
+    ).content.decode()
+
+    href = html.unescape(NEXT.search(partial).group(1))
+
+    assert href.startswith("?") and not href.startswith("??")
+    assert "status=error" in href and "page=2" in href and "partial" not in href
+
+
+def test_a_bad_page_number_shows_the_first_page(client, bob, acme, many_jobs, settings):
+    settings.LOOKOUT_PRIVACY_PAGE_SIZE = 3
+    client.force_login(bob)
+    for bad in ("0", "-2", "two", ""):
+        page = client.get(reverse("privacy:job_list", args=[acme.code]), {"page": bad})
+        assert page.status_code == 200
+        assert "Page 1" in page.content.decode()
+
+
+def test_a_page_past_the_end_is_empty_with_a_way_back(client, bob, acme, many_jobs):
+    client.force_login(bob)
+    page = client.get(reverse("privacy:job_list", args=[acme.code]), {"page": 9}).content.decode()
+    assert "No jobs match." in page and PREVIOUS.search(page) and not NEXT.search(page)
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    [
+        ("newest", "done-0"),
+        ("oldest", "failed-6"),
+        ("status", "done-0"),  # complete before error, newest first within
+        ("not-a-sort", "done-0"),  # ignored: newest
+    ],
+)
+def test_sorts(client, bob, acme, many_jobs, sort, first):
+    client.force_login(bob)
+    page = client.get(reverse("privacy:job_list", args=[acme.code]), {"sort": sort})
+    assert JOB_LINK.findall(page.content.decode())[0] == first
+
+
+def test_sort_by_last_change(client, bob, acme):
+    _job(acme, "changed-long-ago", adobe_modified_at=timezone.now() - timedelta(days=3))
+    _job(acme, "changed-now", hours_ago=5, adobe_modified_at=timezone.now())
+    client.force_login(bob)
+    page = client.get(reverse("privacy:job_list", args=[acme.code]), {"sort": "modified"})
+    assert JOB_LINK.findall(page.content.decode()) == ["changed-now", "changed-long-ago"]
+
+
+def test_search_matches_ids_exactly_and_user_keys_by_their_start(client, bob, acme):
+    _job(acme, "job-abc", request_id="req-9", user_key="Ticket-77")
+    _job(acme, "job-abcd", user_key="other")
+    client.force_login(bob)
+    url = reverse("privacy:job_list", args=[acme.code])
+
+    def found(q):
+        return JOB_LINK.findall(client.get(url, {"q": q}).content.decode())
+
+    assert found("job-abc") == ["job-abc"]  # not job-abcd: ids match whole
+    assert found("job-ab") == []
+    assert found(" req-9 ") == ["job-abc"]
+    assert found("ticket") == ["job-abc"]  # the start of a user key, any case
+    assert found("77") == []
+
+
+def test_product_and_its_status_narrow_the_same_response(client, bob, acme):
+    mixed = _job(acme, "mixed")
+    ProductResponse.objects.create(job=mixed, product="Analytics", status="complete")
+    ProductResponse.objects.create(job=mixed, product="Target", status="error")
+    client.force_login(bob)
+    url = reverse("privacy:job_list", args=[acme.code])
+
+    def found(**params):
+        return JOB_LINK.findall(client.get(url, params).content.decode())
+
+    assert found(product="analytics") == ["mixed"]
+    assert found(product_status="ERROR") == ["mixed"]
+    assert found(product="Target", product_status="error") == ["mixed"]
+    assert found(product="Analytics", product_status="error") == []
+
+
+def test_created_dates_take_whole_days(client, bob, acme):
+    today = timezone.now().date()
+    _job(acme, "today", hours_ago=0)
+    _job(acme, "days-ago", hours_ago=24 * 3)
+    client.force_login(bob)
+    url = reverse("privacy:job_list", args=[acme.code])
+
+    def found(**params):
+        return JOB_LINK.findall(client.get(url, params).content.decode())
+
+    assert found(created_from=today) == ["today"]
+    assert found(created_to=today - timedelta(days=1)) == ["days-ago"]
+    assert found(created_from=today - timedelta(days=3), created_to=today) == ["today", "days-ago"]
+
+
+def test_the_csv_export_uses_the_same_filters_and_ignores_bad_values(client, bob, acme, many_jobs):
+    client.force_login(bob)
+    response = client.get(
+        reverse("privacy:job_export", args=[acme.code]),
+        {"status": "error", "created_from": "not-a-date", "sort": "oldest", "page": "2"},
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [r["job_id"] for r in rows] == [f"failed-{n}" for n in reversed(range(7))]
+
+
+def test_the_export_link_keeps_the_filters_but_not_the_page(client, bob, acme, many_jobs):
+    client.force_login(bob)
+    page = client.get(
+        reverse("privacy:job_list", args=[acme.code]), {"status": "error", "page": "2"}
+    ).content.decode()
+    href = html.unescape(re.search(r'href="([^"]*)" data-testid="csv-export"', page).group(1))
+    assert href == reverse("privacy:job_export", args=[acme.code]) + "?status=error"
