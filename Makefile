@@ -60,9 +60,11 @@ run: install var/secret_key var/encryption_keys
 test: install var/secret_key var/encryption_keys
 	LOOKOUT_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest $(PYTEST_ARGS)
 
+# lint-imports: the architecture contracts in pyproject.toml ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .

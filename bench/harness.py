@@ -65,13 +65,12 @@ def onboard_simulated_orgs(control) -> list:
     onboard it). Call after ``configure_django``; empties the Lookout organizations first."""
     from dashboard.models import Credential, Organization
     from dashboard.services.credentials import CredentialInput, credential_create
+    from dashboard.services.organizations import organization_create
 
     Organization.objects.all().delete()
     credentials = []
     for generated in control.orgs():
-        organization = Organization.objects.create(
-            name=generated.name, ims_org_id=generated.ims_org_id
-        )
+        organization = organization_create(name=generated.name, ims_org_id=generated.ims_org_id)
         credentials.append(
             credential_create(
                 organization=organization,

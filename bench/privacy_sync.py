@@ -200,6 +200,7 @@ def job_list_latency(organization, samples: int) -> None:
     from django.urls import NoReverseMatch, reverse
 
     from dashboard.models import Membership
+    from dashboard.services.organizations import membership_add
     from privacy.models import PrivacyJob
 
     try:
@@ -208,9 +209,8 @@ def job_list_latency(organization, samples: int) -> None:
         print("job list page: privacy:job_list does not exist yet; not measured")
         return
     user, _ = get_user_model().objects.get_or_create(username="bench-viewer")
-    Membership.objects.get_or_create(
-        organization=organization, user=user, defaults={"role": Membership.Role.VIEWER}
-    )
+    if not Membership.objects.filter(organization=organization, user=user).exists():
+        membership_add(organization=organization, user=user, role=Membership.Role.VIEWER)
     client = Client()
     client.force_login(user)
     jobs = PrivacyJob.objects.filter(organization=organization)

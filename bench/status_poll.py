@@ -71,21 +71,22 @@ def run(url: str, args: argparse.Namespace) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from dashboard.models import Membership
+    from dashboard.services.organizations import organization_create
     from simulator.control import SimulatorControl
     from status.models import Cloud, Incident, Maintenance, Product
     from status.services.poll import status_events_poll, status_registry_poll
     from status.services.watching import watched_products_set
     from tests.conftest import onboard_oauth
-    from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+    from tests.factories import UserFactory
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     control = SimulatorControl(url)
     generated = control.org(0)
-    organization = OrganizationFactory(name="Bench Org", ims_org_id=generated.ims_org_id)
     user = UserFactory(username="bench-admin")
-    MembershipFactory(organization=organization, user=user, role=Membership.Role.ADMIN)
+    organization = organization_create(
+        name="Bench Org", ims_org_id=generated.ims_org_id, admin=user
+    )
     onboard_oauth(organization, generated)
     print(f"database: {connection.vendor}; simulator: {args.incidents} incidents")
 

@@ -1,4 +1,9 @@
-"""Read-mostly admin for staff: Adobe's data is written by the polls, not by hand."""
+"""Read-only admin for staff: Adobe's data is written by the polls, not by hand.
+
+Every row here is Adobe's (the registry, incidents, maintenances), a poll's record
+(dashboard.runs writes the sync state) or chosen by members on the Status page through
+``watched_products_set``: an edit here would be overwritten by the next poll or bypass the service.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,17 @@ from status.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class IncidentUpdateInline(admin.TabularInline):
     model = IncidentUpdate
     extra = 0
@@ -25,7 +41,7 @@ class IncidentUpdateInline(admin.TabularInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(ReadOnlyAdmin):
     list_display = ["adobe_id", "title", "state", "severity", "started_at", "closed_at"]
     list_filter = ["state", "severity"]
     search_fields = ["adobe_id", "title"]
@@ -34,28 +50,28 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Maintenance)
-class MaintenanceAdmin(admin.ModelAdmin):
+class MaintenanceAdmin(ReadOnlyAdmin):
     list_display = ["adobe_id", "title", "phase", "scheduled_at"]
     list_filter = ["phase"]
     search_fields = ["adobe_id", "title"]
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ReadOnlyAdmin):
     list_display = ["name", "adobe_id", "cloud", "gone_at"]
     search_fields = ["name", "adobe_id"]
 
 
-admin.site.register(Cloud)
-admin.site.register(Region)
+admin.site.register(Cloud, ReadOnlyAdmin)
+admin.site.register(Region, ReadOnlyAdmin)
 
 
 @admin.register(WatchedProduct)
-class WatchedProductAdmin(admin.ModelAdmin):
+class WatchedProductAdmin(ReadOnlyAdmin):
     list_display = ["organization", "product"]
     list_filter = ["organization"]
 
 
 @admin.register(StatusSyncState)
-class StatusSyncStateAdmin(admin.ModelAdmin):
+class StatusSyncStateAdmin(ReadOnlyAdmin):
     list_display = ["kind", "last_attempt_at", "last_success_at", "last_error", "lease_until"]

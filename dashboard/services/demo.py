@@ -16,8 +16,15 @@ import requests
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from dashboard import hooks
 from dashboard.models import Credential, Membership, Organization
 from dashboard.services.credentials import CredentialInput, credential_create, credential_delete
+from dashboard.services.organizations import (
+    membership_add,
+    membership_set_role,
+    organization_create,
+    organization_update,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +64,11 @@ def demo_setup(*, username: str = "admin", simulated_org: dict | None = None) ->
     ims_org_id = simulated_org["ims_org_id"] if simulated_org else DEMO_IMS_ORG_ID
     organization = Organization.objects.filter(name=DEMO_ORGANIZATION_NAME).first()
     if organization is None:
-        organization = Organization(name=DEMO_ORGANIZATION_NAME)
-    organization.ims_org_id = ims_org_id
-    organization.full_clean()
-    organization.save()
+        organization = organization_create(name=DEMO_ORGANIZATION_NAME, ims_org_id=ims_org_id)
+    else:
+        organization = organization_update(
+            organization=organization, name=DEMO_ORGANIZATION_NAME, ims_org_id=ims_org_id
+        )
 
     user, _ = get_user_model().objects.get_or_create(
         username=username, defaults={"email": f"{username}@example.com"}
@@ -69,12 +77,16 @@ def demo_setup(*, username: str = "admin", simulated_org: dict | None = None) ->
     user.set_password(password)
     user.is_staff = user.is_superuser = user.is_active = True
     user.save()
-    Membership.objects.update_or_create(
-        organization=organization, user=user, defaults={"role": Membership.Role.ADMIN}
-    )
+    membership = Membership.objects.filter(organization=organization, user=user).first()
+    if membership is None:
+        membership_add(organization=organization, user=user, role=Membership.Role.ADMIN)
+    else:
+        membership_set_role(membership=membership, role=Membership.Role.ADMIN)
     if simulated_org:
         _demo_credential_replace(organization, simulated_org)
-        transaction.on_commit(lambda: _first_syncs(organization.pk))
+        # Fill the demo's pages now rather than at beat's first ticks (minutes away): each app
+        # queues its first syncs; one that cannot (no broker yet) leaves them to beat.
+        transaction.on_commit(lambda: hooks.organization_ready(organization.pk))
     return DemoLogin(username=username, password=password, organization=organization)
 
 
@@ -95,16 +107,3 @@ def _demo_credential_replace(organization: Organization, simulated: dict) -> Cre
             technical_account_email=simulated["technical_account_email"],
         ),
     )
-
-
-def _first_syncs(organization_id: int) -> None:
-    """Fill the demo's pages now rather than at beat's first ticks (minutes away)."""
-    from privacy.tasks import privacy_sync_task
-    from status.tasks import status_events_poll_task, status_registry_poll_task
-
-    try:
-        privacy_sync_task.delay(organization_id=organization_id)
-        status_registry_poll_task.delay()
-        status_events_poll_task.delay()
-    except Exception as exc:  # the demo still starts; beat catches up
-        logger.warning("Could not queue the demo's first syncs (%s)", type(exc).__name__)

@@ -27,6 +27,16 @@ def organization_create(
     return organization
 
 
+@transaction.atomic
+def organization_update(*, organization: Organization, name: str, ims_org_id: str) -> Organization:
+    """Rename an organization or correct its IMS organization ID."""
+    organization.name = name.strip()
+    organization.ims_org_id = ims_org_id.strip()
+    organization.full_clean()
+    organization.save(update_fields=["name", "ims_org_id", "updated_at"])
+    return organization
+
+
 def membership_add(*, organization: Organization, user: AbstractBaseUser, role: str) -> Membership:
     if Membership.objects.filter(organization=organization, user_id=user.pk).exists():
         raise ValidationError(f"{user} is already in {organization}.", code="already_member")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
+from dashboard import hooks
 from dashboard.models import Membership, Organization
 from dashboard.services.organizations import organization_create
 from dashboard.services.tokens import credential_test
@@ -94,3 +95,61 @@ def test_the_demo_onboards_the_simulators_first_organization(db, adobe):
     credential = organization.credentials.get()
     assert credential.client_id == generated.client_id
     assert credential_test(credential=credential, actor=None).ok
+
+
+def test_the_demo_makes_its_user_admin_through_the_services(db):
+    call_command("demo_setup", stdout=StringIO())
+    membership = Membership.objects.get(user__username="admin")
+    membership.role = Membership.Role.VIEWER
+    membership.save()
+    call_command("demo_setup", stdout=StringIO())
+    membership.refresh_from_db()
+    assert membership.role == Membership.Role.ADMIN
+
+
+def test_the_demo_tells_the_apps_its_organization_is_ready_after_commit(
+    db, adobe, monkeypatch, django_capture_on_commit_callbacks
+):
+    ready: list[int] = []
+    monkeypatch.setattr(hooks, "_ready_listeners", {"test": ready.append})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_setup", simulator=adobe.url, stdout=StringIO())
+        assert ready == []  # not before the organization and its credential are committed
+
+    assert ready == [Organization.objects.get().pk]
+
+
+class _Queued:
+    def __init__(self, name: str, calls: list) -> None:
+        self.name, self.calls = name, calls
+
+    def delay(self, **kwargs) -> None:
+        self.calls.append((self.name, kwargs))
+
+
+def test_the_apps_queue_their_first_syncs_when_an_organization_is_ready(acme, monkeypatch):
+    calls: list = []
+    for module, task in [
+        ("privacy.tasks", "privacy_sync_task"),
+        ("status.tasks", "status_registry_poll_task"),
+        ("status.tasks", "status_events_poll_task"),
+    ]:
+        monkeypatch.setattr(f"{module}.{task}", _Queued(task, calls))
+
+    hooks.organization_ready(acme.pk)
+
+    assert ("privacy_sync_task", {"organization_id": acme.pk}) in calls
+    status_calls = [name for name, _ in calls if name.startswith("status_")]
+    assert status_calls == ["status_registry_poll_task", "status_events_poll_task"]
+
+
+def test_a_listener_that_fails_does_not_stop_the_others(acme, monkeypatch):
+    ready: list[int] = []
+
+    def broken(organization_id: int) -> None:
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(hooks, "_ready_listeners", {"broken": broken, "ok": ready.append})
+    hooks.organization_ready(acme.pk)
+    assert ready == [acme.pk]
