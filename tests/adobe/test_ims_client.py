@@ -44,20 +44,25 @@ def _other_key_pem() -> str:
     ).decode()
 
 
-def test_oauth_token_lives_about_a_day_counted_in_seconds(simulator, ims, org, counted):
-    before = datetime.now(UTC)
-    token = _oauth(ims, org)
+def _ims_issuing_at(simulator, issued: datetime) -> IMSClient:
+    """A client whose clock stands still at ``issued``: expires_at - issued is the lifetime read."""
+    return IMSClient(base_url=simulator.ims_url, timeout=5.0, clock=lambda: issued)
+
+
+def test_oauth_token_lives_about_a_day_counted_in_seconds(simulator, org, counted):
+    issued = datetime.now(UTC)
+    token = _oauth(_ims_issuing_at(simulator, issued), org)
     assert token.value
     assert token.secret_index == 0
-    assert timedelta(hours=23) < token.expires_at - before <= timedelta(hours=24, seconds=5)
+    assert timedelta(hours=23) < token.expires_at - issued <= timedelta(hours=24)
     assert counted(OAUTH) == 1
 
 
-def test_jwt_token_lives_about_a_day_counted_in_milliseconds(simulator, ims, org, counted):
-    before = datetime.now(UTC)
-    token = _jwt(ims, org)
+def test_jwt_token_lives_about_a_day_counted_in_milliseconds(simulator, org, counted):
+    issued = datetime.now(UTC)
+    token = _jwt(_ims_issuing_at(simulator, issued), org)
     # Read as seconds, 86,399,992 would be 1,000 days; the token must say about one day.
-    assert timedelta(hours=23) < token.expires_at - before <= timedelta(hours=24, seconds=5)
+    assert timedelta(hours=23) < token.expires_at - issued <= timedelta(hours=24)
     assert counted(JWT) == 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_sign_in import _sign_in
 
@@ -22,19 +23,20 @@ def test_admin_onboards_and_tests_a_credential(page, sim_org, adobe, bob):
     page.get_by_label("Client secret").fill(generated.client_secret)
     page.get_by_label("Scopes").fill(",".join(generated.scopes))
     page.get_by_role("button", name="Save credential").click()
-    assert page.get_by_text("Credential saved. Its secrets will not be shown again.").is_visible()
-    assert generated.client_secret not in page.content()
+    saved = page.get_by_text("Credential saved. Its secrets will not be shown again.")
+    expect(saved).to_be_visible()
+    assert generated.client_secret not in page.content()  # read once the saved page is shown
 
     page.get_by_role("button", name="Test connection").click()
-    assert page.get_by_text("Connection works. New token valid until").is_visible()
-    assert page.get_by_test_id("token-health").inner_text() == "Token is valid."
+    expect(page.get_by_text("Connection works. New token valid until")).to_be_visible()
+    expect(page.get_by_test_id("token-health")).to_have_text("Token is valid.")
     assert adobe.token_issuances(0) == 1
 
 
 def test_a_viewer_sees_token_health_but_no_admin_actions(page, acme_credential, bob):
     _sign_in(page, "bob")
     page.goto(acme_credential.get_absolute_url())
-    assert page.get_by_role("heading", name="Acme privacy").is_visible()
-    assert page.get_by_test_id("token-health").is_visible()
-    assert page.get_by_role("button", name="Test connection").count() == 0
-    assert page.get_by_role("button", name="Retire").count() == 0
+    expect(page.get_by_role("heading", name="Acme privacy")).to_be_visible()
+    expect(page.get_by_test_id("token-health")).to_be_visible()
+    expect(page.get_by_role("button", name="Test connection")).to_have_count(0)
+    expect(page.get_by_role("button", name="Retire")).to_have_count(0)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from dashboard.models import Membership
 from privacy.models import PrivacyJob, ProductResponse
@@ -46,18 +48,19 @@ def test_filter_the_list_and_open_a_job(page, bob, acme):
     _jobs(acme)
     _sign_in(page, "bob")
     page.goto(f"/orgs/{acme.code}/privacy/")
-    assert page.get_by_test_id("job-row").count() == 2
-    assert page.get_by_text("Overdue by 3 days").is_visible()
+    expect(page.get_by_test_id("job-row")).to_have_count(2)
+    expect(page.get_by_text("Overdue by 3 days")).to_be_visible()
 
     page.get_by_label("Late or stuck only").check()
     page.get_by_role("button", name="Apply").click()
-    assert "late=on" in page.url  # the filter is kept in the URL
-    assert page.get_by_test_id("job-row").count() == 1
+    expect(page).to_have_url(re.compile(r"[?&]late=on"))  # the filter is kept in the URL
+    expect(page.get_by_test_id("job-row")).to_have_count(1)
 
     page.get_by_role("link", name="Clear").click()
+    expect(page.get_by_test_id("job-row")).to_have_count(2)
     page.get_by_role("link", name="job-done").click()
     timeline = page.get_by_test_id("product-timeline")
-    assert "PRVCY-6052-200 User IDs not found" in timeline.inner_text()
+    expect(timeline).to_contain_text("PRVCY-6052-200 User IDs not found")
 
 
 def test_a_member_submits_a_request_and_sees_it_accepted(page, sim_org, adobe, dave):
@@ -71,8 +74,8 @@ def test_a_member_submits_a_request_and_sees_it_accepted(page, sim_org, adobe, d
     page.get_by_label("Adobe Analytics").check()
     page.get_by_label("Data subjects").fill("ticket-7 | Email:jane@example.com")
     page.get_by_role("button", name="Send to Adobe").click()
-    assert page.get_by_text("Adobe accepted the request: 2 jobs created.").is_visible()
-    assert page.get_by_test_id("submission-row").count() == 1
+    expect(page.get_by_text("Adobe accepted the request: 2 jobs created.")).to_be_visible()
+    expect(page.get_by_test_id("submission-row")).to_have_count(1)
 
 
 def test_the_list_refreshes_in_place(page, bob, acme, settings):
@@ -82,5 +85,5 @@ def test_the_list_refreshes_in_place(page, bob, acme, settings):
     page.goto(f"/orgs/{acme.code}/privacy/")
     page.evaluate("window.notReloaded = true")
     PrivacyJob.objects.filter(pk=job.pk).update(status="error")  # what a sync would do
-    page.get_by_test_id("status-counts").get_by_text("1 error").wait_for(timeout=5000)
+    expect(page.get_by_test_id("status-counts").get_by_text("1 error")).to_be_visible(timeout=5000)
     assert page.evaluate("window.notReloaded") is True  # swapped in place, no full reload

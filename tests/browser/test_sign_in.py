@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 
@@ -18,16 +21,16 @@ def _sign_in(page, username: str) -> None:
 
 def test_sign_in_and_see_your_organizations(page, alice, charlie, acme, globex):
     _sign_in(page, "alice")
-    assert page.get_by_role("heading", name="Your organizations").is_visible()
+    expect(page.get_by_role("heading", name="Your organizations")).to_be_visible()
     cards = page.get_by_test_id("org-card")
-    assert cards.count() == 1
-    assert "Acme" in cards.first.inner_text()
-    assert "Globex" not in page.content()
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Acme")
+    assert "Globex" not in page.content()  # read once the list is shown
 
     cards.first.get_by_role("link", name="Acme").click()
-    assert page.get_by_role("heading", name="Acme").is_visible()
+    expect(page.get_by_role("heading", name="Acme")).to_be_visible()
     page.get_by_test_id("org-switcher").locator("summary").click()
-    assert page.get_by_test_id("org-switcher").get_by_role("link", name="Acme").is_visible()
+    expect(page.get_by_test_id("org-switcher").get_by_role("link", name="Acme")).to_be_visible()
 
 
 def test_a_wrong_password_is_explained(page, alice):
@@ -35,10 +38,8 @@ def test_a_wrong_password_is_explained(page, alice):
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    assert (
-        page.get_by_role("alert")
-        .inner_text()
-        .startswith("Please enter a correct username and password.")
+    expect(page.get_by_role("alert")).to_have_text(
+        re.compile(r"^Please enter a correct username and password\."), use_inner_text=True
     )
 
 
@@ -46,11 +47,11 @@ def test_another_teams_organization_cannot_be_opened(page, alice, charlie, globe
     _sign_in(page, "alice")
     response = page.goto(globex.get_absolute_url())
     assert response.status == 404
-    assert page.get_by_role("heading", name="Page not found").is_visible()
-    assert "Globex" not in page.content()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    assert "Globex" not in page.content()  # read once the 404 page is shown
 
 
 def test_signing_out_returns_to_the_sign_in_page(page, alice):
     _sign_in(page, "alice")
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("heading", name="Sign in to Lookout").is_visible()
+    expect(page.get_by_role("heading", name="Sign in to Lookout")).to_be_visible()

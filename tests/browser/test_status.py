@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from status.services.poll import status_events_poll
 from status.services.watching import watched_products_set
@@ -30,7 +33,8 @@ def test_status_page_refreshes_in_place_and_leads_to_the_timeline(page, sim_org,
     ).click()
 
     first = page.get_by_test_id("incident-row").first
-    assert "Reports slow" in first.inner_text() and "Affects us" in first.inner_text()
+    expect(first).to_contain_text("Reports slow")
+    expect(first).to_contain_text("Affects us")
 
     # Adobe closes it; the next poll stores that, and the page updates without a reload.
     adobe.advance(900)
@@ -41,14 +45,17 @@ def test_status_page_refreshes_in_place_and_leads_to_the_timeline(page, sim_org,
     page.evaluate("window.__marker = 'same page'")
     page.clock.fast_forward(31_000)
     live = page.get_by_test_id("status-live")
-    live.get_by_text("Reports slow").wait_for(state="detached")
+    # live.js marks each in-place swap; the swapped-in part must render before absence counts.
+    expect(live).to_have_attribute("data-refreshed-at", re.compile(r".+"))
+    expect(live.get_by_role("heading", name="Open incidents")).to_be_visible()
+    expect(live.get_by_text("Reports slow")).to_have_count(0)
     assert page.evaluate("window.__marker") == "same page"
 
     page.get_by_role("link", name="History").click()
     page.get_by_role("link", name="Reports fixed").click()
     entries = page.get_by_test_id("timeline-entry")
-    assert entries.count() == 2
-    assert "Reports slow: Some reports take minutes." in entries.nth(0).inner_text()
-    assert "Opened → Closed" in entries.nth(1).inner_text()
-    assert page.get_by_test_id("incident-state").inner_text() == "Closed (Closed)"
-    assert page.get_by_test_id("incident-duration").inner_text() == "15\xa0minutes"
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_contain_text("Reports slow: Some reports take minutes.")
+    expect(entries.nth(1)).to_contain_text("Opened → Closed")
+    expect(page.get_by_test_id("incident-state")).to_have_text("Closed (Closed)")
+    expect(page.get_by_test_id("incident-duration")).to_have_text("15\xa0minutes")

@@ -24,12 +24,18 @@ def test_requests_are_counted_per_route_template_and_status(simulator, privacy, 
     assert "GET /_simulator/jobs" not in counters["endpoints"]
 
 
-def test_counters_can_be_reset_alone(simulator, privacy):
+def test_counters_can_be_reset_alone(simulator, privacy, org):
+    simulator.create_jobs(org.index, count=2, status="processing")
+    simulator.advance(days=1)
     privacy.get("/jobs", params={"regulation": "gdpr"})
+    assert simulator.requests()["total"] > 0
+    counts, clock = simulator.counts(), simulator.clock()
 
     simulator.reset_requests()
 
     assert simulator.requests()["total"] == 0
+    assert simulator.counts() == counts  # the jobs stay, created ones included
+    assert simulator.clock()["now"] == clock["now"]  # and so does the advanced clock
 
 
 def test_counts_give_jobs_per_organization_and_status(simulator, org):
