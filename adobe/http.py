@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 from urllib.parse import urlsplit
 
 import requests
@@ -62,6 +62,15 @@ class RetryPolicy:
         ceiling = min(self.backoff_cap, self.backoff_base * 2**retry_number)
         # Jitter so that workers rate limited together do not come back together.
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - not cryptographic
+
+
+class TransportOptions(TypedDict, total=False):
+    """What every client passes through to its :class:`Transport` (see its arguments)."""
+
+    session: requests.Session | None
+    retry: RetryPolicy | None
+    sleep: Callable[[float], None]
+    on_response: Callable[[requests.Response], None] | None
 
 
 class TokenProvider(Protocol):

@@ -17,11 +17,10 @@ for the caller's scheduler to retry.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 import jwt
 import requests
@@ -31,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from adobe import _parse as p
 from adobe.errors import AdobeAuthError, AdobeInvalidRequest
-from adobe.http import RetryPolicy, Transport, decode_json
+from adobe.http import Transport, TransportOptions, decode_json
 
 logger = logging.getLogger(__name__)
 
@@ -147,21 +146,11 @@ class IMSClient:
         self,
         *,
         base_url: str,
-        session: requests.Session | None = None,
         timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
         clock: Callable[[], datetime] = utc_now,
-        sleep: Callable[[float], None] = time.sleep,
-        on_response: Callable[[requests.Response], None] | None = None,
+        **options: Unpack[TransportOptions],
     ):
-        self.transport = Transport(
-            base_url=base_url,
-            session=session,
-            timeout=timeout,
-            retry=retry,
-            sleep=sleep,
-            on_response=on_response,
-        )
+        self.transport = Transport(base_url=base_url, timeout=timeout, **options)
         self._clock = clock
 
     @property

@@ -12,18 +12,17 @@ to resubmit.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import quote
 
 import requests
 
 from adobe.dates import format_query_date
 from adobe.errors import AdobeInvalidRequest
-from adobe.http import RetryPolicy, TokenProvider, Transport, authorized_request, decode_json
+from adobe.http import TokenProvider, Transport, TransportOptions, authorized_request, decode_json
 from adobe.ims import utc_now
 from adobe.models.privacy import (
     CreateJobsResult,
@@ -76,25 +75,15 @@ class PrivacyClient:
         client_id: str,
         ims_org_id: str,
         token_provider: TokenProvider,
-        session: requests.Session | None = None,
         timeout: float = 30.0,
-        retry: RetryPolicy | None = None,
         clock: Callable[[], datetime] = utc_now,
         page_base: int | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        on_response: Callable[[requests.Response], None] | None = None,
+        **options: Unpack[TransportOptions],
     ):
         """``page_base`` (0 or 1) fixes the server's page numbering; None discovers it."""
         if not client_id or not ims_org_id:
             raise ValueError("client_id and ims_org_id are required")
-        self.transport = Transport(
-            base_url=base_url,
-            session=session,
-            timeout=timeout,
-            retry=retry,
-            sleep=sleep,
-            on_response=on_response,
-        )
+        self.transport = Transport(base_url=base_url, timeout=timeout, **options)
         self.client_id = client_id
         self.ims_org_id = ims_org_id
         self._token_provider = token_provider

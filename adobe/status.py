@@ -15,18 +15,15 @@ parameters (``productIds=1&productIds=2``), as the spec's ``style: form, explode
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import quote
-
-import requests
 
 from adobe.dates import format_query_date
 from adobe.errors import AdobeInvalidRequest
-from adobe.http import RetryPolicy, TokenProvider, Transport, authorized_request, decode_json
+from adobe.http import TokenProvider, Transport, TransportOptions, authorized_request, decode_json
 from adobe.models.events import (
     Events,
     Incident,
@@ -116,21 +113,11 @@ class StatusClient:
         *,
         base_url: str,
         token_provider: TokenProvider,
-        session: requests.Session | None = None,
         timeout: float = 10.0,
-        retry: RetryPolicy | None = None,
         api_key: str = STATUS_API_KEY,
-        sleep: Callable[[float], None] = time.sleep,
-        on_response: Callable[[requests.Response], None] | None = None,
+        **options: Unpack[TransportOptions],
     ):
-        self.transport = Transport(
-            base_url=base_url,
-            session=session,
-            timeout=timeout,
-            retry=retry,
-            sleep=sleep,
-            on_response=on_response,
-        )
+        self.transport = Transport(base_url=base_url, timeout=timeout, **options)
         self._token_provider = token_provider
         self.api_key = api_key
 

@@ -37,6 +37,20 @@ def _adopt(obj: models.Model, saved: models.Model) -> None:
     obj._state.db = saved._state.db
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by background runs or synced from Adobe: staff read them, an edit here would
+    be overwritten by the next run or bypass a service. The apps' admins use it too."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ServiceAdmin(admin.ModelAdmin):
     """A ModelAdmin whose writes go through services: their refusals become error messages.
 
@@ -229,13 +243,9 @@ class CredentialAdmin(ServiceAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
+    """An audit log is append-only."""
+
     list_display = ["created_at", "organization", "credential_name", "actor", "action"]
     list_filter = ["action", "organization"]
     search_fields = ["credential_name", "detail"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # an audit log is append-only

@@ -13,15 +13,7 @@ from dataclasses import dataclass, field
 
 from celery.exceptions import SoftTimeLimitExceeded
 
-from adobe.errors import (
-    AdobeAuthError,
-    AdobeBadResponse,
-    AdobeError,
-    AdobeInvalidRequest,
-    AdobeNotFound,
-    AdobeRateLimited,
-    AdobeUnavailable,
-)
+from adobe import errors as adobe
 from dashboard.crypto import SecretUnreadable
 from dashboard.runs import LeaseLost, retry_after
 
@@ -52,26 +44,26 @@ class ErrorDescriber:
             return str(error)
         if isinstance(error, SecretUnreadable):
             return CONFIGURATION_ERROR
-        if isinstance(error, AdobeAuthError):
+        if isinstance(error, adobe.AdobeAuthError):
             explained = self.codes.get(error.code or "")
             if explained:
                 return f"{explained} ({error.code})."
             return f"{name} refused the credential ({error.status or error.code}): {self.refused}"
-        if isinstance(error, AdobeRateLimited):
+        if isinstance(error, adobe.AdobeRateLimited):
             wait = retry_after(error)
             asked = f" and asked Lookout to wait {wait:.0f} s" if wait is not None else ""
             return f"{name} is rate limiting requests (429){asked}."
-        if isinstance(error, AdobeUnavailable):
+        if isinstance(error, adobe.AdobeUnavailable):
             return f"{name} did not answer properly: {error.message}."
-        if isinstance(error, AdobeBadResponse):
+        if isinstance(error, adobe.AdobeBadResponse):
             return f"{name} sent an answer Lookout could not read ({error.field})."
-        if isinstance(error, AdobeInvalidRequest) and error.status is None:
+        if isinstance(error, adobe.AdobeInvalidRequest) and error.status is None:
             return f"Not sent: {name} would refuse it ({error.message})."
-        if isinstance(error, AdobeNotFound):
+        if isinstance(error, adobe.AdobeNotFound):
             return f"{name} does not know it (404): {error.message}."
-        if isinstance(error, AdobeInvalidRequest):
+        if isinstance(error, adobe.AdobeInvalidRequest):
             return f"{name} refused the request: {error.message}."
-        if isinstance(error, AdobeError):
+        if isinstance(error, adobe.AdobeError):
             return f"{name}: {error.message}."
         if isinstance(error, SoftTimeLimitExceeded):
             return "The run ran out of time and was stopped; the next run carries on from there."
@@ -79,6 +71,16 @@ class ErrorDescriber:
             return "The run took too long and another run took over."
         return f"Unexpected error ({type(error).__name__}); see the worker log."
 
+
+# The failures a background run records in words and carries on from; anything else is a bug,
+# recorded as unexpected and raised.
+EXPECTED_FAILURES = (
+    adobe.AdobeError,
+    LookoutError,
+    SecretUnreadable,
+    LeaseLost,
+    SoftTimeLimitExceeded,
+)
 
 describe_ims_error = ErrorDescriber(
     service="IMS",

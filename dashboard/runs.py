@@ -6,8 +6,9 @@ its own row, and goes through this module:
 
 * :func:`run_claim` takes the row with a conditional update whose row count is checked (B.12),
   naming an owner. A lease that ran out means the run holding it was killed: the claim takes over
-  at once and records that. ``due_only`` claims also wait for ``next_attempt_at``, so a repeated
-  beat tick, a second beat or a redelivered message cannot run the work again too soon.
+  at once and records that. Scheduled claims also wait for ``next_attempt_at``, so a repeated
+  beat tick, a second beat or a redelivered message cannot run the work again too soon; a
+  person's claim waits only for a failure's backoff (Adobe's Retry-After included).
 * While the run lives, a heartbeat thread renews the lease every third of its length, and
   :meth:`Run.renew` lets the run check at safe points that nobody took it over.
 * :meth:`Run.succeed` / :meth:`Run.fail` write the outcome with ``.update()`` only while the run
@@ -16,6 +17,7 @@ its own row, and goes through this module:
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 import uuid
@@ -70,21 +72,33 @@ def policy_for(error: BaseException) -> RetryPolicy:
     return PROBE if getattr(error, "permanent", False) else TRANSIENT
 
 
+class Wait(enum.Enum):
+    """What a claim waits for besides a live run: nothing (a token needed now), a failure's
+    backoff (a person asked), or the schedule too (beat's ticks)."""
+
+    NOTHING = "nothing"
+    BACKOFF = "backoff"
+    SCHEDULE = "schedule"
+
+
 def run_claim(
     model: type[Model],
     *,
     pk: int,
     lease: timedelta,
-    due_only: bool = False,
+    wait: Wait = Wait.NOTHING,
     now: datetime | None = None,
 ) -> Run | None:
-    """Take the row for a new run, or None when a live run holds it (or, with ``due_only``, when
-    its next attempt is not due yet)."""
+    """Take the row for a new run, or None when a live run holds it or, as ``wait`` says, its
+    next attempt is not due yet."""
     now = now or timezone.now()
     owner = str(uuid.uuid4())
     rows = model.objects.filter(pk=pk)
-    if due_only:
-        rows = rows.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    if wait is Wait.SCHEDULE:
+        rows = rows.filter(due)
+    elif wait is Wait.BACKOFF:
+        rows = rows.filter(due | Q(consecutive_failures=0))
     taken = {"lease_until": now + lease, "lease_owner": owner, "last_attempt_at": now}
     took_over = False
     claimed = rows.filter(lease_until__isnull=True).update(**taken)
@@ -107,7 +121,7 @@ def run_claim(
 class Run:
     """A claimed run. Use it as a context manager so the lease is kept alive while it works::
 
-        run = run_claim(PrivacySyncState, pk=state.pk, lease=LEASE, due_only=True)
+        run = run_claim(PrivacySyncState, pk=state.pk, lease=LEASE, wait=Wait.SCHEDULE)
         if run is None:
             return  # running elsewhere, or not due
         with run:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from dashboard.admin import ReadOnlyAdmin
 from privacy.models import PrivacyJob, PrivacySyncState, ProductResponse, Regulation
 
 
@@ -15,19 +16,6 @@ class RegulationAdmin(admin.ModelAdmin):
 
     list_display = ["code", "name", "legacy_codes", "days_to_respond"]
     search_fields = ["code", "name", "legacy_codes"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Synced from Adobe: an edit here would be overwritten by the next sync."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ProductResponseInline(admin.TabularInline):

@@ -56,3 +56,9 @@ def submissions_reconcile_task() -> int:
     from privacy.services.submissions import submissions_reconcile_uncertain
 
     return submissions_reconcile_uncertain()
+
+
+def privacy_first_sync(organization_id: int) -> None:
+    """An organization is ready (dashboard.hooks): sync its jobs now rather than at beat's next
+    due check."""
+    privacy_sync_task.delay(organization_id=organization_id)

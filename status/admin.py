@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from dashboard.admin import ReadOnlyAdmin
 from status.models import (
     Cloud,
     Incident,
@@ -19,17 +20,6 @@ from status.models import (
     StatusSyncState,
     WatchedProduct,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class IncidentUpdateInline(admin.TabularInline):

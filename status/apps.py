@@ -8,25 +8,12 @@ class StatusConfig(AppConfig):
     verbose_name = "Adobe Status"
 
     def ready(self) -> None:
-        from dashboard.hooks import (
-            OrganizationCard,
-            register_organization_card,
-            register_organization_ready,
-        )
-        from status.selectors import status_org_cards
+        from dashboard import hooks
+        from status import selectors, tasks
 
-        register_organization_card(
-            OrganizationCard(
-                name="status", template="status/_org_card.html", load=status_org_cards, order=10
+        hooks.register_organization_card(
+            hooks.OrganizationCard(
+                "status", "status/_org_card.html", selectors.status_org_cards, 10
             )
         )
-        register_organization_ready("status", _first_polls)
-
-
-def _first_polls(organization_id: int) -> None:
-    """Fill the status pages now rather than at beat's next tick. The feed is the installation's,
-    not the organization's: a poll that is not due yet costs nothing."""
-    from status.tasks import status_events_poll_task, status_registry_poll_task
-
-    status_registry_poll_task.delay()
-    status_events_poll_task.delay()
+        hooks.register_organization_ready("status", tasks.status_first_polls)

@@ -23,3 +23,10 @@ def status_registry_poll_task(*, scheduled: bool = True) -> str:
     from status.services.poll import status_registry_poll
 
     return str(status_registry_poll(scheduled=scheduled))
+
+
+def status_first_polls(organization_id: int) -> None:
+    """An organization is ready (dashboard.hooks): fill the status pages now rather than at beat's
+    next tick. The feed is the installation's: a poll that is not due costs nothing."""
+    status_registry_poll_task.delay()
+    status_events_poll_task.delay()

@@ -66,12 +66,18 @@ def credential_for(*, usage: str, organization_id: int | None = None) -> Credent
     return credential
 
 
+def _options(on_response: OnResponse | None = None) -> dict:
+    """The transport every client of the installation shares."""
+    return {
+        "session": adobe_session(),
+        "timeout": settings.ADOBE_HTTP_TIMEOUT,
+        "retry": READ_RETRY,
+        "on_response": on_response,
+    }
+
+
 def ims_client() -> IMSClient:
-    return IMSClient(
-        base_url=settings.ADOBE_IMS_URL,
-        session=adobe_session(),
-        timeout=settings.ADOBE_HTTP_TIMEOUT,
-    )
+    return IMSClient(base_url=settings.ADOBE_IMS_URL, **_options())
 
 
 def privacy_client(
@@ -91,10 +97,7 @@ def privacy_client(
         client_id=credential.client_id,
         ims_org_id=organization.ims_org_id,
         token_provider=CredentialTokenProvider(credential.pk),
-        session=adobe_session(),
-        timeout=settings.ADOBE_HTTP_TIMEOUT,
-        retry=READ_RETRY,
-        on_response=on_response,
+        **_options(on_response),
     )
 
 
@@ -104,8 +107,5 @@ def status_client(*, credential: Credential, on_response: OnResponse | None = No
     return StatusClient(
         base_url=settings.ADOBE_STATUS_API_URL,
         token_provider=CredentialTokenProvider(credential.pk),
-        session=adobe_session(),
-        timeout=settings.ADOBE_HTTP_TIMEOUT,
-        retry=READ_RETRY,
-        on_response=on_response,
+        **_options(on_response),
     )

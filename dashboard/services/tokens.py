@@ -261,7 +261,6 @@ def _refresh(run: Run, credential: Credential, *, actor, reason: str) -> Refresh
     ClientSecret.objects.filter(pk=used.pk).update(last_used_at=now)
     message = f"New token valid until {token.expires_at:%Y-%m-%d %H:%M} UTC (secret {used.hint})."
     audit_record(
-        organization=credential.organization,
         credential=credential,
         actor=actor,
         action=AuditEvent.Action.TOKEN_REFRESHED,
@@ -276,12 +275,12 @@ def _record_failure(run: Run, credential: Credential, exc: Exception, *, actor) 
     refused = isinstance(exc, AdobeError) and exc.permanent
     message = describe_ims_error(exc)
     next_attempt_at = run.fail(exc, message=message, needs_attention=refused)
+    detail = f"{message} Next attempt at {next_attempt_at:%Y-%m-%d %H:%M} UTC."
     audit_record(
-        organization=credential.organization,
         credential=credential,
         actor=actor,
         action=AuditEvent.Action.TOKEN_REFRESH_FAILED,
-        detail=f"{message} Next attempt at {next_attempt_at:%Y-%m-%d %H:%M} UTC.",
+        detail=detail,
     )
     logger.warning(
         "Token refresh failed for credential %s (%s, %s)",
@@ -304,7 +303,6 @@ def credential_test(*, credential: Credential, actor) -> RefreshOutcome:
             "moment.",
         )
     audit_record(
-        organization=credential.organization,
         credential=credential,
         actor=actor,
         action=AuditEvent.Action.CREDENTIAL_TESTED,

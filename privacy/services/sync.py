@@ -29,7 +29,6 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from itertools import islice
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Q, Value
@@ -37,12 +36,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from adobe import JobSummary, PrivacyClient
-from adobe.errors import AdobeError, AdobeInvalidRequest, AdobeNotFound
+from adobe.errors import AdobeInvalidRequest, AdobeNotFound
 from adobe.privacy import MAX_LOOKBACK
-from dashboard.crypto import SecretUnreadable
-from dashboard.describe import LookoutError, describe_privacy_error
+from dashboard.describe import EXPECTED_FAILURES, describe_privacy_error
 from dashboard.models import Organization
-from dashboard.runs import LeaseLost, Run, run_claim
+from dashboard.runs import Run, Wait, run_claim
 from dashboard.services.clients import privacy_client
 from privacy.models import PrivacyJob, PrivacySyncState
 from privacy.services import sync_store
@@ -54,8 +52,6 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 100  # Adobe's default; the swagger's maximum is 100, the newest docs say 1000
 # Polls list from the day before the last success: Adobe's dates are whole GMT days.
 POLL_OVERLAP = timedelta(days=1)
-# What a run records as its failure (anything else is a bug: recorded too, and re-raised).
-EXPECTED = (AdobeError, LookoutError, SecretUnreadable, LeaseLost, SoftTimeLimitExceeded)
 
 
 def _lease() -> timedelta:
@@ -94,9 +90,8 @@ def privacy_sync(
     """
     organization = Organization.objects.get(pk=organization_id)
     state = _sync_state(organization_id)
-    run = run_claim(PrivacySyncState, pk=state.pk, lease=_lease(), due_only=True)
-    if run is None and not scheduled and not state.consecutive_failures:
-        run = run_claim(PrivacySyncState, pk=state.pk, lease=_lease())
+    wait = Wait.SCHEDULE if scheduled else Wait.BACKOFF
+    run = run_claim(PrivacySyncState, pk=state.pk, lease=_lease(), wait=wait)
     if run is None:
         logger.info("Privacy sync of %s skipped: running elsewhere or not due", organization_id)
         return SyncResult(organization_id=organization_id, ran=False)
@@ -104,7 +99,7 @@ def privacy_sync(
     with run:
         try:
             _run(organization, run, backfill, result)
-        except EXPECTED as exc:
+        except EXPECTED_FAILURES as exc:
             result.error = describe_privacy_error(exc)
             run.fail(exc, message=result.error, last_summary=result.summary[:200])
             logger.warning("Privacy sync of %s failed: %s", organization_id, result.error)

@@ -16,16 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 
 from adobe import StatusClient
-from adobe.errors import AdobeError
-from dashboard.crypto import SecretUnreadable
-from dashboard.describe import LookoutError, describe_status_error
+from dashboard.describe import EXPECTED_FAILURES, describe_status_error
 from dashboard.models import Credential
-from dashboard.runs import LeaseLost, run_claim
+from dashboard.runs import Wait, run_claim
 from dashboard.services.clients import credential_for, status_client
 from status.models import StatusSyncState
 from status.services.events import status_events_sync
@@ -39,7 +36,6 @@ LEASE = timedelta(seconds=60)
 # due (ticks drift by a few seconds) while a second beat, or a redelivered message, in between
 # finds it not due.
 MAX_SLACK = timedelta(minutes=5)
-EXPECTED = (AdobeError, LookoutError, SecretUnreadable, LeaseLost, SoftTimeLimitExceeded)
 
 
 @dataclass(frozen=True)
@@ -76,9 +72,8 @@ def _poll(
 ) -> PollOutcome:
     state = sync_state_get(kind=kind)
     # A scheduled poll waits for its interval; a person asking waits only for a backoff.
-    run = run_claim(StatusSyncState, pk=state.pk, lease=LEASE, due_only=True, now=now)
-    if run is None and not scheduled and not state.consecutive_failures:
-        run = run_claim(StatusSyncState, pk=state.pk, lease=LEASE, now=now)
+    wait = Wait.SCHEDULE if scheduled else Wait.BACKOFF
+    run = run_claim(StatusSyncState, pk=state.pk, lease=LEASE, wait=wait, now=now)
     if run is None:
         logger.info("Status %s poll skipped: another poll runs or the next is not due", kind)
         return PollOutcome(ran=False)
@@ -93,7 +88,7 @@ def _poll(
         try:
             credential = credential_for(usage=Credential.Usage.STATUS)
             summary, backfilled = work(status_client(credential=credential, on_response=count))
-        except EXPECTED as exc:
+        except EXPECTED_FAILURES as exc:
             message = describe_status_error(exc)
             next_attempt_at = run.fail(
                 exc,
