@@ -239,6 +239,14 @@ class SyncView:
     has_credential: bool
     own_credential: Credential | None
 
+    @property
+    def shows_error_detail(self) -> bool:
+        """A failure's words may concern the credential read with: only its own organization's
+        admins read them; everyone else reads that the installation could not read Status."""
+        return self.own_credential is not None or (
+            self.events is not None and self.events.credential_id is None
+        )
+
 
 def sync_overview(*, organization_id: int, is_admin: bool) -> SyncView:
     states = {s.kind: s for s in StatusSyncState.objects.select_related("credential")}

@@ -159,3 +159,47 @@ def test_sync_status_command_runs_the_polls(status_credential, adobe, capsys):
     assert "Registry: OK" in out and "Events: OK" in out
     assert Incident.objects.exists()
     assert Incident.objects.filter(last_seen_at__gte=timezone.now() - timedelta(minutes=1)).exists()
+
+
+def test_the_status_page_never_names_another_organization_or_shows_its_error(
+    client, alice, charlie, sim_org, globex, adobe
+):
+    """Every organization's page used to say "Read with <other org>'s credential" and show the
+    installation-wide poll's error, which concerns that organization's credential."""
+    from dashboard.models import Credential, Membership
+    from tests.conftest import onboard_oauth
+    from tests.factories import MembershipFactory, UserFactory
+
+    credential = onboard_oauth(sim_org, adobe.org(0), name="Sim Status Key 7Q")
+    assert status_events_poll().ok
+    adobe.add_fault(
+        "error", status=403, surface="status", body={"error_code": "403003", "message": "no"}
+    )
+    adobe.advance(5 * 60)
+    assert not status_events_poll().ok
+    globex_viewer = UserFactory(username="gina")
+    MembershipFactory(organization=globex, user=globex_viewer, role=Membership.Role.VIEWER)
+
+    owner_page = _status_page(client, alice, sim_org)
+    assert "Read with your organization\u2019s credential “Sim Status Key 7Q”." in owner_page
+    assert "The last attempt failed: Adobe Status refused the credential (403)" in owner_page
+
+    for reader in (charlie, globex_viewer):
+        page = _status_page(client, reader, globex)
+        assert "Lookout could not read Adobe Status; the admins of the organization" in page
+        for secret_of_the_other in (
+            sim_org.name,
+            sim_org.ims_org_id,
+            credential.name,
+            credential.client_id,
+            "refused the credential",
+        ):
+            assert secret_of_the_other not in page, secret_of_the_other
+    assert Credential.objects.get(pk=credential.pk).needs_attention is False
+
+
+def _status_page(client, user, organization) -> str:
+    client.force_login(user)
+    response = client.get(reverse("status:status_page", args=[organization.code]))
+    assert response.status_code == 200
+    return response.content.decode()
