@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from dashboard.models import Credential
 from dashboard.services.tokens import token_get
@@ -108,7 +109,7 @@ def test_a_lasting_fault_is_recorded_in_plain_words_and_retried_after_its_wait(
     assert PrivacyJob.objects.count() == expected_total(adobe, synced_org)
 
 
-def test_a_429_without_retry_after_waits_a_minute_not_a_second(adobe, synced_org, client):
+def test_a_429_without_retry_after_waits_a_minute_not_a_second(adobe, synced_org, client, alice):
     """The fault run sent 52 list requests in 180 s and the page said "retrying in 0 s"."""
     adobe.add_fault("rate_limit", endpoint=JOBS)  # no Retry-After, lasting
     adobe.reset_requests()
@@ -119,6 +120,13 @@ def test_a_429_without_retry_after_waits_a_minute_not_a_second(adobe, synced_org
     assert result.error == "Adobe Privacy Service is rate limiting requests (429)."
     assert state.next_attempt_at - state.last_error_at == timedelta(minutes=1)
     assert adobe.request_count(JOBS) == 4  # the first try and the client's three retries
+    client.force_login(alice)
+    page = client.get(reverse("privacy:job_list", args=[synced_org.code])).content.decode()
+    assert (
+        "last attempt failed: Adobe Privacy Service is rate limiting requests (429).</span>. "
+        f'Next attempt at <time datetime="{state.next_attempt_at.isoformat()}">'
+        f"{state.next_attempt_at:%H:%M:%S} UTC</time>"
+    ) in page
     for minutes in (0, 0.5):  # beat's due check during that minute queues nothing
         moment = state.last_error_at + timedelta(minutes=minutes)
         assert synced_org.pk not in privacy_sync_due_organization_ids(now=moment)
