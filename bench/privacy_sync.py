@@ -111,18 +111,21 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
     # 1. Backfill, recording every request the sync's sessions answer (to a file: a list in
     # memory would be counted in the syncing process's RSS).
     recorded = (BENCH_DIR / "requests.txt").open("w")
-    make_session = sync_module.new_session
+    make_client = sync_module.privacy_client
 
-    def recording_session():
-        session = make_session()
+    def recording_client(**kwargs):
+        counted = kwargs.pop("on_response", None)
         org_index = len(recorded_orgs) - 1
-        session.hooks["response"].append(
-            lambda response, *a, **k: recorded.write(f"{org_index} {response.url}\n") and None
-        )
-        return session
+
+        def on_response(response):
+            recorded.write(f"{org_index} {response.url}\n")
+            if counted is not None:
+                counted(response)
+
+        return make_client(**kwargs, on_response=on_response)
 
     recorded_orgs: list[int] = []
-    sync_module.new_session = recording_session
+    sync_module.privacy_client = recording_client
     control.reset_requests()
     backfill_time = 0.0
     rss_after_first = 0.0
@@ -134,7 +137,7 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
         if result.error:
             sys.exit(f"backfill of {organization} failed: {result.error}")
         rss_after_first = rss_after_first or rss_mb()
-    sync_module.new_session = make_session
+    sync_module.privacy_client = make_client
     recorded.close()
     rss_after_all = rss_mb()
     stored = PrivacyJob.objects.count()
