@@ -54,6 +54,15 @@ def bob(acme):
 
 
 @pytest.fixture
+def staff(db):
+    """A superuser: staff work in the Django admin, never on the member pages."""
+    user = UserFactory(username="ops")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
 def charlie(globex):
     user = UserFactory(username="charlie")
     MembershipFactory(organization=globex, user=user, role=Membership.Role.ADMIN)

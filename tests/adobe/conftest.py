@@ -43,17 +43,21 @@ def sim_clock(simulator) -> Callable[[], datetime]:
     return lambda: datetime.fromtimestamp(simulator.now(), tz=UTC)
 
 
-@pytest.fixture
-def privacy(simulator, org, token_provider, sim_clock):
+def privacy_client_for(simulator, org, token_provider, sim_clock, **options) -> PrivacyClient:
+    """A client of the simulated organization; ``options`` override its transport."""
     return PrivacyClient(
         base_url=simulator.privacy_url,
         client_id=org.client_id,
         ims_org_id=org.ims_org_id,
         token_provider=token_provider,
-        timeout=2.0,
-        retry=FAST_RETRY,
         clock=sim_clock,
+        **{"timeout": 2.0, "retry": FAST_RETRY, **options},
     )
+
+
+@pytest.fixture
+def privacy(simulator, org, token_provider, sim_clock):
+    return privacy_client_for(simulator, org, token_provider, sim_clock)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from adobe import (
     AdobeUnavailable,
 )
 from adobe.privacy import PrivacyClient
-from tests.adobe.conftest import FAST_RETRY
+from tests.adobe.conftest import FAST_RETRY, privacy_client_for
 
 JOBS = "GET /data/core/privacy/jobs"
 SIZE = 5
@@ -54,16 +54,7 @@ def waits() -> list[float]:
 @pytest.fixture
 def waiting_privacy(simulator, org, token_provider, sim_clock, waits):
     """A client like ``privacy`` whose waits between retries are recorded instead of slept."""
-    return PrivacyClient(
-        base_url=simulator.privacy_url,
-        client_id=org.client_id,
-        ims_org_id=org.ims_org_id,
-        token_provider=token_provider,
-        timeout=2.0,
-        retry=FAST_RETRY,
-        clock=sim_clock,
-        sleep=waits.append,
-    )
+    return privacy_client_for(simulator, org, token_provider, sim_clock, sleep=waits.append)
 
 
 @pytest.fixture

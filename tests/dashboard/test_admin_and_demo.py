@@ -13,15 +13,6 @@ from dashboard import hooks
 from dashboard.models import Membership, Organization
 from dashboard.services.organizations import organization_create
 from dashboard.services.tokens import credential_test
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def staff(db):
-    user = UserFactory(username="ops")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return user
 
 
 def test_staff_create_an_organization_with_its_first_admin(client, staff, alice):

@@ -18,11 +18,6 @@ LAST_ADMIN = "An organization needs at least one admin"
 
 
 @pytest.fixture
-def staff(db):
-    return UserFactory(username="ops", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
 def staff_client(client, staff):
     client.force_login(staff)
     return client

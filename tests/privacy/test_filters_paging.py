@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from privacy.models import PrivacyJob, ProductResponse
+from tests.pages import follow_pager
 
 NEXT = re.compile(r'<a href="([^"]*)" rel="next"')
 PREVIOUS = re.compile(r'<a href="([^"]*)" rel="prev"')
@@ -32,18 +33,7 @@ def _job(org, job_id, *, hours_ago=1, status="complete", regulation="gdpr", **kw
 
 
 def _follow_next(client, path: str, query: str) -> tuple[list[list[str]], str]:
-    """Every page's job ids, following the rendered Next link, and the last page's HTML."""
-    pages, url = [], path + query
-    while True:
-        response = client.get(url)
-        assert response.status_code == 200
-        page = response.content.decode()
-        pages.append(JOB_LINK.findall(page))
-        found = NEXT.search(page)
-        if found is None:
-            return pages, page
-        assert len(pages) < 20, "the Next link does not move"
-        url = path + html.unescape(found.group(1))
+    return follow_pager(client, path, query, link=NEXT, items=JOB_LINK)
 
 
 @pytest.fixture

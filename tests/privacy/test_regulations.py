@@ -15,7 +15,6 @@ import pytest
 from django.urls import reverse
 
 from adobe.regulations import REGULATIONS
-from dashboard.models import Membership
 from privacy.models import PrivacyJob, PrivacySubmission, PrivacySyncState, Regulation
 from privacy.services.regulations import (
     regulation_codes,
@@ -24,28 +23,10 @@ from privacy.services.regulations import (
 )
 from privacy.services.submissions import submission_record, submission_send
 from privacy.services.sync import privacy_sync
-from tests.conftest import onboard_oauth
-from tests.factories import MembershipFactory, UserFactory
 
 CREATE = "POST /data/core/privacy/jobs"
 MIGRATION = Path(__file__).resolve().parents[2] / "privacy/migrations/0002_regulations.py"
 JANE = [("ticket-1", [("Email", "jane@example.com")])]
-
-
-@pytest.fixture
-def staff(db):
-    user = UserFactory(username="ops")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return user
-
-
-@pytest.fixture
-def member(sim_org, dave, adobe):
-    """dave, a member of the simulator's organization, which has a working credential."""
-    MembershipFactory(organization=sim_org, user=dave, role=Membership.Role.MEMBER)
-    onboard_oauth(sim_org, adobe.org(0))
-    return dave
 
 
 def _admin_add(client, staff, **data):
@@ -227,14 +208,7 @@ def test_a_regulation_adobe_knows_can_be_added_by_an_admin_and_used(
 
 def test_a_legacy_code_is_recorded_and_sent_as_the_current_code(member, sim_org, adobe):
     # Adobe stopped accepting ucpa_usa on 28 July 2025: only ucpa_ut_usa gets through.
-    submission = submission_record(
-        organization=sim_org,
-        submitted_by=member,
-        regulation="ucpa_usa",
-        actions=["access"],
-        products=["analytics"],
-        subjects=JANE,
-    )
+    submission = _record(member, sim_org, "ucpa_usa")
     assert submission.regulation == "ucpa_ut_usa"
 
     submission = submission_send(submission=submission)
@@ -245,14 +219,7 @@ def test_a_legacy_code_is_recorded_and_sent_as_the_current_code(member, sim_org,
 
 def test_a_stored_legacy_code_is_sent_as_the_current_code(member, sim_org, adobe):
     # Recorded before an admin listed "dsgvo" as a legacy code of GDPR (or by an older Lookout).
-    submission = submission_record(
-        organization=sim_org,
-        submitted_by=member,
-        regulation="gdpr",
-        actions=["access"],
-        products=["analytics"],
-        subjects=JANE,
-    )
+    submission = _record(member, sim_org, "gdpr")
     PrivacySubmission.objects.filter(pk=submission.pk).update(regulation="dsgvo")
     Regulation.objects.filter(code="gdpr").update(legacy_codes="dsgvo")
 
@@ -275,3 +242,14 @@ def test_a_sync_lists_the_table_by_current_codes_only(adobe, member, sim_org, se
     listed = PrivacySyncState.objects.get(organization=sim_org).regulations
     assert "gdpr" in listed and "ccpa" not in listed and "ucpa_usa" not in listed
     assert not PrivacyJob.objects.filter(organization=sim_org, regulation="ccpa").exists()
+
+
+def _record(member, organization, regulation: str):
+    return submission_record(
+        organization=organization,
+        submitted_by=member,
+        regulation=regulation,
+        actions=["access"],
+        products=["analytics"],
+        subjects=JANE,
+    )

@@ -11,18 +11,9 @@ from django.urls import reverse
 from dashboard.models import AuditEvent, Membership
 from privacy.models import PrivacyJob, PrivacySubmission
 from privacy.services.submissions import submission_send, submissions_reconcile_uncertain
-from tests.conftest import onboard_oauth
 from tests.factories import MembershipFactory
 
 CREATE = "POST /data/core/privacy/jobs"
-
-
-@pytest.fixture
-def member(sim_org, dave, adobe):
-    """dave, a member (not admin) of the simulator's organization, which has a credential."""
-    MembershipFactory(organization=sim_org, user=dave, role=Membership.Role.MEMBER)
-    onboard_oauth(sim_org, adobe.org(0))
-    return dave
 
 
 def _submit(client, org, **data):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from status.models import Cloud, Incident, Maintenance, Product, Region
+from tests.pages import follow_pager
 
 OLDER = re.compile(r'<a href="([^"]*)" rel="next"')
 NEWER = re.compile(r'<a href="([^"]*)" rel="prev"')
@@ -49,17 +50,7 @@ def past(db):
 
 
 def _follow_older(client, path: str, query: str) -> tuple[list[list[str]], str]:
-    pages, url = [], path + query
-    while True:
-        response = client.get(url)
-        assert response.status_code == 200
-        page = response.content.decode()
-        pages.append(INCIDENT_ID.findall(page))
-        found = OLDER.search(page)
-        if found is None:
-            return pages, page
-        assert len(pages) < 20, "the Older link does not move"
-        url = path + html.unescape(found.group(1))
+    return follow_pager(client, path, query, link=OLDER, items=INCIDENT_ID)
 
 
 @pytest.fixture
