@@ -12,24 +12,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy.models import PrivacyJob, ProductResponse
+from privacy.models import ProductResponse
 from tests.pages import follow_pager
+from tests.privacy.conftest import job_create
 
 NEXT = re.compile(r'<a href="([^"]*)" rel="next"')
 PREVIOUS = re.compile(r'<a href="([^"]*)" rel="prev"')
 JOB_LINK = re.compile(r'class="mono">([^<]+)</a>')
 
 
-def _job(org, job_id, *, hours_ago=1, status="complete", regulation="gdpr", **kw):
-    return PrivacyJob.objects.create(
-        organization=org,
-        job_id=job_id,
-        status=status,
-        regulation=regulation,
-        action="access",
-        adobe_created_at=timezone.now() - timedelta(hours=hours_ago),
-        **kw,
-    )
+_job = job_create
 
 
 def _follow_next(client, path: str, query: str) -> tuple[list[list[str]], str]:

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from privacy.models import PrivacyJob
 from privacy.selectors import lateness_rules, privacy_job_counts, privacy_org_cards
+from tests.privacy.conftest import job_create
 
 JOB_LINK = re.compile(r'class="mono">([^<]+)</a>')
 
 
 def _job(org, job_id, *, hours_ago, regulation="gdpr", status="processing"):
-    return PrivacyJob.objects.create(
-        organization=org,
-        job_id=job_id,
-        status=status,
-        regulation=regulation,
-        action="delete",
-        adobe_created_at=timezone.now() - timedelta(hours=hours_ago),
+    return job_create(
+        org, job_id, hours_ago=hours_ago, regulation=regulation, status=status, action="delete"
     )
 
 
