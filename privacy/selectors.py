@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from dashboard.paging import Page, page_of
 from privacy.lateness import LatenessRules
-from privacy.models import PrivacyJob, PrivacySubmission, ProductResponse, Regulation
+from privacy.models import PrivacyJob, PrivacySubmission, ProductResponse
+from privacy.services.regulations import regulation_days_to_respond
 
 if TYPE_CHECKING:
     from privacy.filters import JobFilterSet
@@ -26,12 +27,8 @@ DEFAULT_ORDER = ("-adobe_created_at", "-id")
 def lateness_rules(*, now: datetime | None = None) -> LatenessRules:
     """The rules every late filter, count and badge of one request uses: the Regulation table's
     deadlines (legacy codes included) and the stuck threshold, judged at ``now``."""
-    days: dict[str, int] = {}
-    for regulation in Regulation.objects.all():
-        for code in (regulation.code, *regulation.legacy_code_list):
-            days[code] = regulation.days_to_respond
     return LatenessRules(
-        days_to_respond=days,
+        days_to_respond=regulation_days_to_respond(),
         now=now or timezone.now(),
         stuck_after=timedelta(hours=settings.LOOKOUT_PRIVACY_STUCK_AFTER_HOURS),
     )

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -93,7 +92,6 @@ def token_get(
     credential_id: int,
     force_refresh: bool = False,
     rejected_token: str | None = None,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> str:
     """A token with at least 10 minutes left, refreshing single-flight when needed.
 
@@ -127,7 +125,7 @@ def token_get(
         # Another worker holds the lease: wait for its token instead of calling IMS too.
         if time.monotonic() > deadline:
             raise TokenUnavailable("Another worker's token refresh did not finish in time.")
-        sleep(0.2)
+        time.sleep(0.2)
 
 
 def _probe_due(credential: Credential, now: datetime) -> bool:

@@ -48,20 +48,32 @@ def regulation_defaults_ensure() -> int:
     return len(missing)
 
 
-def regulation_code_map() -> dict[str, str]:
-    """Every code in the table, current and legacy, mapped to its regulation's current code.
-
-    A current code wins over the same code listed as another row's legacy code.
-    """
+def _codes_and_days() -> tuple[dict[str, str], dict[str, int]]:
+    """One read of the table: every code (current and legacy) to its current code, and each
+    current code's days to respond. A current code wins over the same code listed as another
+    row's legacy code."""
     mapping: dict[str, str] = {}
     current: dict[str, str] = {}
-    for code, legacy_codes in Regulation.objects.values_list("code", "legacy_codes"):
+    days: dict[str, int] = {}
+    rows = Regulation.objects.values_list("code", "legacy_codes", "days_to_respond")
+    for code, legacy_codes, days_to_respond in rows:
         code = code.strip().lower()
-        current[code] = code
+        current[code], days[code] = code, days_to_respond
         for legacy in legacy_codes.split(","):
             if legacy.strip():
                 mapping[legacy.strip().lower()] = code
-    return mapping | current
+    return mapping | current, days
+
+
+def regulation_code_map() -> dict[str, str]:
+    """Every code in the table, current and legacy, mapped to its regulation's current code."""
+    return _codes_and_days()[0]
+
+
+def regulation_days_to_respond() -> dict[str, int]:
+    """Days to respond per code, a legacy code counting as the regulation it was renamed to."""
+    mapping, days = _codes_and_days()
+    return {code: days[current] for code, current in mapping.items()}
 
 
 def regulation_current_code(code: str) -> str:
