@@ -121,3 +121,19 @@ class AdobeInvalidRequest(AdobeError):
 
 class AdobeNotFound(AdobeInvalidRequest):
     """404: for a privacy job, Adobe no longer returns it (30 days after completion)."""
+
+
+class AdobeIncompleteListing(AdobeError):
+    """``GET /jobs`` ended with fewer jobs than its own ``totalRecords`` counted. Transient.
+
+    Raised after every job that was read has been yielded: the caller keeps them, but must not
+    conclude from this listing that a job it did not return is gone. ``listed`` is how many
+    jobs came, ``total`` how many Adobe counted; ``regulation`` is the code listed, when known.
+    """
+
+    def __init__(self, *, listed: int, total: int, regulation: str | None = None):
+        what = f"GET /jobs for {regulation}" if regulation else "GET /jobs"
+        super().__init__(f"{what} ended after {listed} of {total} jobs (totalRecords)")
+        self.listed = listed
+        self.total = total
+        self.regulation = regulation

@@ -10,6 +10,10 @@ beyond the rule, both driven by ``totalRecords`` when it counts every match:
 * once a server has shown it numbers from 1, later listings of the same client start at 1 and save
   the refused probe; if such a listing ends with jobs missing, page 0 is asked after all (and the
   learned base forgotten), so a server that changed its numbering costs one request, not jobs.
+
+A listing that still ends short of ``totalRecords`` after those repairs raises
+:class:`~adobe.errors.AdobeIncompleteListing` once every job it read has been yielded: the caller
+keeps what came, and knows not to read the missing jobs as gone.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from adobe.errors import AdobeInvalidRequest
+from adobe.errors import AdobeIncompleteListing, AdobeInvalidRequest
 from adobe.models.privacy import JobPage, JobSummary
 
 logger = logging.getLogger(__name__)
@@ -48,9 +52,18 @@ class PageBase:
 
 
 def iter_jobs_paged(
-    fetch: Callable[[int], JobPage], *, size: int, base: PageBase, max_pages: int
+    fetch: Callable[[int], JobPage],
+    *,
+    size: int,
+    base: PageBase,
+    max_pages: int,
+    regulation: str | None = None,
 ) -> Iterator[JobSummary]:
-    """Yield every job once, fetching page after page with ``fetch(page_number)``."""
+    """Yield every job once, fetching page after page with ``fetch(page_number)``.
+
+    AdobeIncompleteListing (naming ``regulation``) after the last job when fewer jobs came than
+    ``totalRecords`` counted.
+    """
     seen: set[str] = set()
     trusted_start = base.fixed is not None or base.start == 0
     number, result, fetched = _first_page(fetch, base)
@@ -102,10 +115,10 @@ def iter_jobs_paged(
             if job.job_id not in seen:
                 seen.add(job.job_id)
                 yield job
-    if _more_announced(result, len(seen)):
-        logger.warning(
-            "GET /jobs listed %d jobs but totalRecords says %d", len(seen), result.total_records
-        )
+    total = result.total_records
+    if total is not None and _more_announced(result, len(seen)):
+        logger.warning("GET /jobs listed %d jobs but totalRecords says %d", len(seen), total)
+        raise AdobeIncompleteListing(listed=len(seen), total=total, regulation=regulation)
 
 
 def _first_page(fetch: Callable[[int], JobPage], base: PageBase) -> tuple[int, JobPage, int]:

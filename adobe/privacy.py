@@ -21,7 +21,7 @@ from urllib.parse import quote
 import requests
 
 from adobe.dates import format_query_date
-from adobe.errors import AdobeInvalidRequest
+from adobe.errors import AdobeIncompleteListing, AdobeInvalidRequest
 from adobe.http import TokenProvider, Transport, TransportOptions, authorized_request, decode_json
 from adobe.ims import utc_now
 from adobe.models.privacy import (
@@ -148,6 +148,7 @@ class PrivacyClient:
             size=size,
             base=self.page_base,
             max_pages=max_pages,
+            regulation=regulation,
         )
 
     def list_jobs(self, **query: Any) -> list[JobSummary]:
@@ -166,7 +167,9 @@ class PrivacyClient:
         """Jobs created from ``since`` to ``until`` (default today), in windows of <= 30 days.
 
         ``since`` is moved forward to the 45-day look-back limit if older. Consecutive windows
-        share their boundary day, and jobs seen in an earlier window are not yielded again.
+        share their boundary day, and jobs seen in an earlier window are not yielded again. A
+        window that ends short of its ``totalRecords`` does not stop the others: once they are
+        listed, AdobeIncompleteListing counts the jobs yielded and the jobs missing.
         """
         today = self._clock().date()
         until = until or today
@@ -175,18 +178,26 @@ class PrivacyClient:
             logger.info("Privacy Service looks back 45 days at most; listing from %s", oldest)
             since = oldest
         seen: set[str] = set()
+        missing = 0
         start = since
         while start <= until:
             end = min(start + BACKFILL_WINDOW, until)
-            for job in self.iter_jobs(
-                regulation=regulation, size=size, status=status, from_date=start, to_date=end
-            ):
-                if job.job_id not in seen:
-                    seen.add(job.job_id)
-                    yield job
+            try:
+                for job in self.iter_jobs(
+                    regulation=regulation, size=size, status=status, from_date=start, to_date=end
+                ):
+                    if job.job_id not in seen:
+                        seen.add(job.job_id)
+                        yield job
+            except AdobeIncompleteListing as exc:
+                missing += exc.total - exc.listed
             if end >= until:
-                return
+                break
             start = end
+        if missing:
+            raise AdobeIncompleteListing(
+                listed=len(seen), total=len(seen) + missing, regulation=regulation
+            )
 
     # -- single jobs ---------------------------------------------------------------------------
 

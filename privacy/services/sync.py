@@ -7,13 +7,18 @@ update (style B.12), then either
   ``LOOKOUT_PRIVACY_FULL_LISTING_INTERVAL``): every regulation in the Regulation table plus
   ``LOOKOUT_PRIVACY_REGULATIONS``, over Adobe's whole 45-day look-back in windows of at most 30
   days. Jobs such a complete listing did not return are marked gone (kept, never deleted), and the
-  regulations that had jobs become the ones polls list; or
+  regulations that had jobs become the ones polls list. A listing that ends short of Adobe's own
+  ``totalRecords`` (``AdobeIncompleteListing``) proves nothing about missing jobs: what it read is
+  stored, nothing is marked gone, the last full listing is forgotten (so the next run lists
+  everything again, however this one was started) and the run is recorded as a passing
+  failure; or
 * **polls**: lists only the regulations the organization uses (those of its last full listing
   plus ``LOOKOUT_PRIVACY_REGULATIONS``) over the days since its last success.
 
 Either way it fetches a job's detail only when the listing shows it changed, and finally re-reads
-unfinished jobs whose backoff (growing with their age) is due. Pages are written as they stream
-in (:mod:`privacy.services.sync_store`).
+unfinished jobs whose backoff (growing with their age) is due, and jobs whose detail Adobe did
+not return (404) when their next look is due. A 404 on a detail never marks a job gone. Pages
+are written as they stream in (:mod:`privacy.services.sync_store`).
 
 A run is a background run on the organization's sync state (:mod:`dashboard.runs`): it holds the
 row while it lives, records its outcome in words (``dashboard.describe.describe_privacy_error``)
@@ -27,16 +32,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
-from itertools import islice
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, F, Q, Value
+from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from adobe import JobSummary, PrivacyClient
-from adobe.errors import AdobeInvalidRequest, AdobeNotFound
+from adobe.errors import AdobeIncompleteListing, AdobeInvalidRequest, AdobeNotFound
 from adobe.privacy import MAX_LOOKBACK
 from dashboard.describe import EXPECTED_FAILURES, describe_privacy_error
 from dashboard.models import Organization
@@ -100,20 +104,29 @@ def privacy_sync(
         try:
             _run(organization, run, backfill, result)
         except EXPECTED_FAILURES as exc:
+            # Refusals are probed (PROBE); passing failures, an incomplete listing among them,
+            # are retried after 1 minute, doubling to 1 hour (TRANSIENT): dashboard.runs.
             result.error = describe_privacy_error(exc)
-            run.fail(exc, message=result.error, last_summary=result.summary[:200])
+            run.fail(
+                exc,
+                message=result.error,
+                last_summary=result.summary[:200],
+                jobs_seen=_jobs_seen(organization_id),
+            )
             logger.warning("Privacy sync of %s failed: %s", organization_id, result.error)
             return result
         run.succeed(
             next_attempt_at=run.started_at
             + timedelta(seconds=settings.LOOKOUT_PRIVACY_SYNC_INTERVAL),
             last_summary=result.summary[:200],
-            jobs_seen=PrivacyJob.objects.filter(
-                organization_id=organization_id, gone_at__isnull=True
-            ).count(),
+            jobs_seen=_jobs_seen(organization_id),
         )
     logger.info("Privacy sync of %s: %s", organization_id, result.summary)
     return result
+
+
+def _jobs_seen(organization_id: int) -> int:
+    return PrivacyJob.objects.filter(organization_id=organization_id, gone_at__isnull=True).count()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,6 +146,20 @@ def _run(organization: Organization, run: Run, backfill: bool, result: SyncResul
         since = (state.last_success_at or state.full_listing_at or run.started_at) - POLL_OVERLAP
         work.poll(_regulations(state, everything=False), since.date())
     work.refresh_due_details()
+    if work.incomplete:
+        raise _incomplete(work.incomplete)
+
+
+def _incomplete(errors: list[AdobeIncompleteListing]) -> AdobeIncompleteListing:
+    """One error for every regulation whose listing ended short, recorded as the run's failure."""
+    if len(errors) == 1:
+        return errors[0]
+    codes = [error.regulation or "?" for error in errors]
+    return AdobeIncompleteListing(
+        listed=sum(error.listed for error in errors),
+        total=sum(error.total for error in errors),
+        regulation=f"{', '.join(codes[:-1])} and {codes[-1]}",
+    )
 
 
 def _regulations(state: PrivacySyncState, *, everything: bool) -> list[str]:
@@ -157,13 +184,25 @@ class _Run:
         self.client = client
         self.started = run.started_at
         self.result = result
+        #: Regulations whose listing ended short of Adobe's totalRecords, in this run.
+        self.incomplete: list[AdobeIncompleteListing] = []
 
     def full_listing(self, codes: list[str]) -> None:
-        """Everything Adobe still returns; then mark what it did not return as gone."""
+        """Everything Adobe still returns; then mark what it did not return as gone.
+
+        If any regulation's listing was incomplete, nothing is marked gone and the last full
+        listing is forgotten, so that the next run (after this one's failure) lists everything
+        again; the regulations it found are added to those polls list."""
         self.result.full_listing = True
         since = self.started.date() - MAX_LOOKBACK
         listed, used = self._list(codes, since, stamp_seen=True)
-        # Only regulations that were listed completely say anything about missing jobs.
+        if self.incomplete:
+            state = PrivacySyncState.objects.get(organization_id=self.organization_id)
+            PrivacySyncState.objects.filter(organization_id=self.organization_id).update(
+                full_listing_at=None, regulations=sorted(used | set(state.regulations or []))
+            )
+            return
+        # Only regulations that were listed (not refused) say anything about missing jobs.
         gone = PrivacyJob.objects.filter(
             organization_id=self.organization_id,
             gone_at__isnull=True,
@@ -187,7 +226,7 @@ class _Run:
         for code in codes:
             try:
                 jobs = self.client.iter_jobs_since(regulation=code, since=since, size=PAGE_SIZE)
-                for page in _chunks(jobs, PAGE_SIZE):
+                for page in _pages(jobs, PAGE_SIZE):
                     used.add(code)
                     self.result.jobs_seen += len(page)
                     self.result.add(
@@ -200,6 +239,12 @@ class _Run:
                         )
                     )
                     self._renew()
+            except AdobeIncompleteListing as exc:
+                # Every job read was stored; the regulation says nothing about missing ones.
+                logger.warning("Incomplete listing of %s: %s", code, exc.message)
+                self.result.incomplete.append(code)
+                self.incomplete.append(exc)
+                continue
             except AdobeInvalidRequest as exc:
                 refused = exc.status == 400 or exc.field == "regulation"
                 if isinstance(exc, AdobeNotFound) or not refused:
@@ -213,19 +258,25 @@ class _Run:
         return listed, used
 
     def refresh_due_details(self) -> None:
-        """Unfinished jobs whose backoff is due and that no listing of this run refreshed."""
+        """Jobs owed a look that no listing of this run refreshed: unfinished jobs whose backoff
+        is due, then jobs (whatever their status) whose detail Adobe did not return (404) once
+        their next look is due. A finished job has ``next_detail_at`` only while its detail is
+        owed, so the second query needs nothing else."""
+        due = PrivacyJob.objects.filter(
+            organization_id=self.organization_id,
+            next_detail_at__lte=self.started,
+            gone_at__isnull=True,
+        )
+        self._read_details(due.filter(status__in=PrivacyJob.UNFINISHED))  # a partial index
+        self._read_details(due.exclude(status__in=PrivacyJob.UNFINISHED))
+
+    def _read_details(self, due: QuerySet[PrivacyJob]) -> None:
         last_pk = 0
         while True:
             rows = list(
-                PrivacyJob.objects.filter(
-                    organization_id=self.organization_id,
-                    status__in=PrivacyJob.UNFINISHED,
-                    next_detail_at__lte=self.started,
-                    gone_at__isnull=True,
-                    pk__gt=last_pk,
-                )
+                due.filter(pk__gt=last_pk)
                 .order_by("pk")
-                .only("pk", "job_id")[:PAGE_SIZE]
+                .only("pk", "job_id", "adobe_created_at")[:PAGE_SIZE]
             )
             if not rows:
                 return
@@ -245,7 +296,18 @@ class _Run:
         self.run.renew()
 
 
-def _chunks(items: Iterable[JobSummary], size: int) -> Iterator[list[JobSummary]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+def _pages(jobs: Iterable[JobSummary], size: int) -> Iterator[list[JobSummary]]:
+    """``jobs`` in lists of ``size``; a listing that ends incomplete yields what it read first."""
+    page: list[JobSummary] = []
+    try:
+        for job in jobs:
+            page.append(job)
+            if len(page) == size:
+                yield page
+                page = []
+    except AdobeIncompleteListing:
+        if page:
+            yield page
+        raise
+    if page:
+        yield page

@@ -18,10 +18,14 @@ class SyncResult:
     created: int = 0
     updated: int = 0
     details: int = 0
+    #: Job details Adobe did not return (404): the jobs keep what they had and are asked again.
+    unread: int = 0
     gone: int = 0
     requests: int = 0
     error: str = ""
     skipped_regulations: list[str] = field(default_factory=list)
+    #: Regulations whose listing ended short of Adobe's totalRecords: nothing marked gone.
+    incomplete: list[str] = field(default_factory=list)
     #: The previous run was killed mid-way (its lease ran out): this one took over.
     resumed_killed_run: bool = False
 
@@ -33,7 +37,7 @@ class SyncResult:
         self.created += counts.created
         self.updated += counts.updated
         self.details += counts.details
-        self.gone += counts.gone
+        self.unread += counts.unread
 
     @property
     def summary(self) -> str:
@@ -43,6 +47,12 @@ class SyncResult:
             f"{self.updated:,} updated, {self.gone:,} gone; "
             f"{self.details:,} job details read in {self.requests:,} requests"
         )
+        if self.unread:
+            text += f"; {self.unread:,} job details could not be read; asked again later"
+        if self.incomplete:
+            text += (
+                f"; the listing of {', '.join(self.incomplete)} ended short, nothing marked gone"
+            )
         if self.resumed_killed_run:
             text += "; resumed after a run that was killed"
         if self.skipped_regulations:

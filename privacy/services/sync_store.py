@@ -5,6 +5,11 @@ changed, and (only if something changed) one bulk upsert of jobs plus one of pro
 all in a single transaction per page. Nothing here keeps state across pages, so memory does not
 grow with the number of jobs; and because every write is an upsert on (organization, job_id) or
 (job, product), a page written twice leaves the same rows.
+
+A detail Adobe does not return (404) is never taken as read: the job keeps what it had (its
+product responses, when its detail was last read) and another look is scheduled
+(``next_detail_at``). Only a complete full listing decides that a job is gone
+(:mod:`privacy.services.sync`).
 """
 
 from __future__ import annotations
@@ -45,9 +50,10 @@ SUMMARY_FIELDS = [
     "gone_at",
     "updated_at",
 ]
-# When the detail was asked for: set even when Adobe answered 404, so it is not asked again
-# until the listing changes.
+# What reading the detail sets; a detail that could not be read (404) sets only when to look again,
+# so the job is asked again until its detail has been read.
 ATTEMPT_FIELDS = ["detail_fetched_at", "detail_modified_at", "next_detail_at"]
+UNREAD_FIELDS = [*SUMMARY_FIELDS, "next_detail_at"]
 DETAIL_FIELDS = [*SUMMARY_FIELDS, *ATTEMPT_FIELDS, "download_url", "user_ids", "raw_detail"]
 PRODUCT_FIELDS = [
     "status",
@@ -75,21 +81,25 @@ COMPARE_FIELDS = (
 
 @dataclass
 class PageCounts:
-    """What writing one page did."""
+    """What writing one page did: ``details`` read, ``unread`` details Adobe did not return."""
 
     created: int = 0
     updated: int = 0
     details: int = 0
-    gone: int = 0
+    unread: int = 0
+
+
+def detail_backoff(*, created_at: datetime | None, now: datetime) -> datetime:
+    """When to look at a job again: after 1/8 of its age, within the bounds."""
+    age = now - created_at if created_at and created_at < now else timedelta(0)
+    return now + min(DETAIL_BACKOFF_MAX, max(DETAIL_BACKOFF_MIN, age / DETAIL_BACKOFF_FRACTION))
 
 
 def next_detail_at(*, status: str, created_at: datetime | None, now: datetime) -> datetime | None:
     """When to read an unfinished job's detail again; None for finished jobs."""
     if status not in UNFINISHED:
         return None
-    age = now - created_at if created_at and created_at < now else timedelta(0)
-    wait = min(DETAIL_BACKOFF_MAX, max(DETAIL_BACKOFF_MIN, age / DETAIL_BACKOFF_FRACTION))
-    return now + wait
+    return detail_backoff(created_at=created_at, now=now)
 
 
 def needs_detail(row: PrivacyJob | None, job: JobSummary, now: datetime) -> bool:
@@ -104,11 +114,11 @@ def needs_detail(row: PrivacyJob | None, job: JobSummary, now: datetime) -> bool
 
 
 def fetch_detail(get_job: Callable[..., JobDetail], job_id: str) -> JobDetail | None:
-    """The job's detail with its raw JSON, or None when Adobe no longer returns it (404)."""
+    """The job's detail with its raw JSON, or None when Adobe did not return it (404)."""
     try:
         return get_job(job_id, keep_raw=True)
     except AdobeNotFound:
-        logger.info("Privacy job %s is listed but its detail is gone (404)", job_id)
+        logger.info("Privacy job %s: its detail could not be read (404); asked again later", job_id)
         return None
 
 
@@ -121,7 +131,9 @@ def store_listed_page(
     stamp_seen: bool,
 ) -> PageCounts:
     """Upsert one listed page. ``stamp_seen`` (full listings) records that Adobe still lists
-    every job of the page, which is what later marks the others as gone."""
+    every job of the page, which is what later marks the others as gone. A job whose detail
+    404s is stored from the listing and looked at again after the shortest backoff: Adobe
+    listed it, so its detail is owed."""
     counts = PageCounts()
     rows = {
         row.job_id: row
@@ -137,11 +149,12 @@ def store_listed_page(
         row = rows.get(job.job_id)
         if needs_detail(row, job, now):
             detail = fetch_detail(get_job, job.job_id)
-            counts.details += 1
             new = _job_from(organization_id, job, detail, now)
             if detail is None:
+                counts.unread += 1
                 summary_only.append(new)
             else:
+                counts.details += 1
                 with_detail.append((new, detail))
             if row is None:
                 counts.created += 1
@@ -172,26 +185,29 @@ def store_details(
     get_job: Callable[..., JobDetail],
     now: datetime,
 ) -> PageCounts:
-    """Re-read unfinished jobs that are due (not in any listing this run) and store them."""
+    """Re-read jobs that are due (not in any listing this run) and store them.
+
+    ``rows`` carry ``job_id`` and ``adobe_created_at``. A 404 leaves the job as it was, with
+    another look after its backoff: a passing 404 must not lose it, and a job past Adobe's
+    retention is marked gone by the next complete full listing, which no longer returns it."""
     counts = PageCounts()
     with_detail: list[tuple[PrivacyJob, JobDetail]] = []
-    gone: list[int] = []
+    unread: list[PrivacyJob] = []
     for row in rows:
         detail = fetch_detail(get_job, row.job_id)
-        counts.details += 1
         if detail is None:
-            gone.append(row.pk)
+            counts.unread += 1
+            row.next_detail_at = detail_backoff(created_at=row.adobe_created_at, now=now)
+            unread.append(row)
             continue
+        counts.details += 1
         summary = JobSummary(job_id=row.job_id, status=detail.status)
         with_detail.append((_job_from(organization_id, summary, detail, now), detail))
         counts.updated += 1
     with transaction.atomic():
         _upsert(organization_id, with_detail, [])
-        if gone:
-            # Adobe answers 404 once a job is past its retention: keep it, marked as gone.
-            counts.gone = PrivacyJob.objects.filter(pk__in=gone, gone_at__isnull=True).update(
-                gone_at=now, next_detail_at=None
-            )
+        if unread:
+            PrivacyJob.objects.bulk_update(unread, ["next_detail_at"])
     return counts
 
 
@@ -206,7 +222,7 @@ def _upsert(
             summary_only,
             update_conflicts=True,
             unique_fields=unique,
-            update_fields=[*SUMMARY_FIELDS, *ATTEMPT_FIELDS],
+            update_fields=UNREAD_FIELDS,
         )
     if not with_detail:
         return
@@ -267,12 +283,15 @@ def _job_from(
         "first_seen_at": now,
         "last_seen_at": now,
         "gone_at": None,
-        "detail_fetched_at": now,
-        "detail_modified_at": modified_at,
-        "next_detail_at": None,
+        # Not read (404): a new row says "never read", an existing one keeps its values.
+        "detail_fetched_at": None,
+        "detail_modified_at": None,
+        "next_detail_at": now + DETAIL_BACKOFF_MIN,
     }
     if detail is not None:
         values.update(
+            detail_fetched_at=now,
+            detail_modified_at=modified_at,
             download_url=_clip(detail.download_url, 2000),
             user_ids=[
                 {"namespace": i.namespace, "value": i.value, "type": i.type}

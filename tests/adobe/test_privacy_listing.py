@@ -17,6 +17,7 @@ from adobe import (
     AdobeRateLimited,
     AdobeUnavailable,
 )
+from adobe.errors import AdobeIncompleteListing
 from adobe.privacy import PrivacyClient
 from tests.adobe.conftest import FAST_RETRY, privacy_client_for
 
@@ -147,6 +148,39 @@ def test_a_page_that_lost_items_is_asked_again(simulator, privacy, expected, cou
     simulator.add_fault("short_page", drop=2, count=1, endpoint=JOBS)
     assert _list(privacy) == expected
     assert counted(JOBS) == 1 + len(expected) // SIZE + 1 + 1
+
+
+def test_a_page_short_again_when_asked_again_ends_the_listing_incomplete(
+    simulator, privacy, expected
+):
+    """The listing yields every job it read, then says it fell short of totalRecords."""
+    simulator.add_fault("short_page", drop=2, count=2, endpoint=JOBS)
+    yielded = []
+    with pytest.raises(AdobeIncompleteListing) as caught:
+        for job in privacy.iter_jobs(regulation="gdpr", size=SIZE):
+            yielded.append(job.job_id)
+    assert len(yielded) == len(set(yielded)) == len(expected) - 2
+    assert set(yielded) < expected
+    error = caught.value
+    assert (error.listed, error.total, error.regulation) == (
+        len(expected) - 2,
+        len(expected),
+        "gdpr",
+    )
+    assert not error.permanent
+
+
+def test_an_incomplete_window_does_not_stop_the_others(simulator, privacy, sim_clock):
+    """iter_jobs_since lists every window, then reports the jobs missing from all of them."""
+    since = sim_clock().date() - timedelta(days=44)
+    everything = {job.job_id for job in privacy.iter_jobs_since(regulation="gdpr", since=since)}
+    simulator.add_fault("short_page", drop=1, count=2, endpoint=JOBS)  # the first window's page
+    yielded = []
+    with pytest.raises(AdobeIncompleteListing) as caught:
+        for job in privacy.iter_jobs_since(regulation="gdpr", since=since, size=SIZE):
+            yielded.append(job.job_id)
+    assert len(set(yielded)) == len(yielded) == len(everything) - 1
+    assert (caught.value.listed, caught.value.total) == (len(everything) - 1, len(everything))
 
 
 def test_a_page_cut_off_in_transfer_is_fetched_again(simulator, privacy, expected, counted):
