@@ -20,10 +20,16 @@ def check_production_secrets(app_configs: Any = None, **kwargs: Any) -> list:
     errors: list = []
     if settings.DEBUG:
         return errors
-    if settings.SECRET_KEY == settings.INSECURE_DEV_SECRET_KEY:
+    # settings.py already refuses the .env.example placeholder on import; this catches it when
+    # settings were changed after (tests, a settings module that imports ours).
+    known = {
+        settings.INSECURE_DEV_SECRET_KEY: "the development key",
+        settings.PLACEHOLDER_SECRET_KEY: "the placeholder from .env.example",
+    }
+    if settings.SECRET_KEY in known:
         errors.append(
             Error(
-                "SECRET_KEY is the development key while DEBUG is off.",
+                f"SECRET_KEY is {known[settings.SECRET_KEY]} while DEBUG is off.",
                 hint="Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value, "
                 'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".',
                 id="dashboard.E001",

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.core.exceptions import ValidationError
 
+from adobe import console
+from adobe.console import ConsoleCredential
 from dashboard.models import Credential, Organization
-from dashboard.services.credentials import CredentialInput
+from dashboard.services.credentials import CredentialInput, console_credential_read
 
 MAX_UPLOAD_BYTES = 64 * 1024
+_NO_FILE = ConsoleCredential(client_id="", client_secrets=())
 
 
 def _secret_field(label: str, help_text: str = "", required: bool = True) -> forms.CharField:
@@ -25,74 +26,17 @@ def _secret_field(label: str, help_text: str = "", required: bool = True) -> for
 
 def _read_upload(upload, what: str) -> str:
     if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(f"This file is too large to be a {what}.")
+        raise ValidationError(
+            f"This file is too large to be a {what} (over {MAX_UPLOAD_BYTES // 1024} KB)."
+        )
     try:
-        return upload.read().decode("utf-8")
+        return upload.read().decode("utf-8-sig")  # a byte-order mark is harmless: drop it
     except UnicodeDecodeError:
         raise ValidationError(f"This file is not a text {what}.") from None
 
 
 def _split(value: str) -> list[str]:
     return [item.strip() for item in value.replace("\n", ",").split(",") if item.strip()]
-
-
-def parse_console_json(text: str) -> dict:
-    """Read the OAuth Server-to-Server JSON that Developer Console downloads.
-
-    Two shapes exist: the credential's flat JSON (``CLIENT_ID``/``API_KEY``, ``CLIENT_SECRETS``,
-    ``ORG_ID``, ``SCOPES``, ``TECHNICAL_ACCOUNT_ID``/``_EMAIL``, any letter case) and the project
-    JSON (``project.workspace.details.credentials[].oauth_server_to_server`` plus
-    ``project.org.ims_org_id``).
-    """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        raise ValidationError(
-            "This file is not JSON: download it again from Developer Console."
-        ) from None
-    if not isinstance(data, dict):
-        raise ValidationError("This JSON is not a Developer Console credential file.")
-    project = data.get("project")
-    if isinstance(project, dict):
-        org = project.get("org") or {}
-        details = (project.get("workspace") or {}).get("details") or {}
-        oauth = next(
-            (
-                c["oauth_server_to_server"]
-                for c in details.get("credentials") or []
-                if isinstance(c, dict) and isinstance(c.get("oauth_server_to_server"), dict)
-            ),
-            None,
-        )
-        if oauth is None:
-            raise ValidationError("This project file holds no OAuth Server-to-Server credential.")
-        data = {**oauth, "ims_org_id": org.get("ims_org_id", "")}
-    flat = {str(key).lower(): value for key, value in data.items()}
-
-    def first(*names: str):
-        return next((flat[n] for n in names if flat.get(n) not in (None, "", [])), None)
-
-    secrets = first("client_secrets", "client_secret")
-    scopes = first("scopes", "scope")
-    parsed = {
-        "client_id": first("client_id", "api_key"),
-        "client_secrets": [secrets] if isinstance(secrets, str) else secrets,
-        "scopes": _split(scopes) if isinstance(scopes, str) else scopes,
-        "technical_account_id": first("technical_account_id") or "",
-        "technical_account_email": first("technical_account_email") or "",
-        "ims_org_id": first("ims_org_id", "org_id") or "",
-    }
-    if not parsed["client_id"] or not parsed["client_secrets"]:
-        raise ValidationError(
-            "This JSON has no client ID and client secrets: is it the OAuth Server-to-Server "
-            "credential file?"
-        )
-    for key in ("client_secrets", "scopes"):
-        value = parsed[key] or []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValidationError(f"This JSON's {key.upper()} should be a list of strings.")
-        parsed[key] = value
-    return parsed
 
 
 class _CredentialForm(forms.Form):
@@ -138,38 +82,28 @@ class OAuthCredentialForm(_CredentialForm):
     technical_account_id = forms.CharField(max_length=200, required=False)
     technical_account_email = forms.CharField(max_length=254, required=False)
 
-    def clean_console_json(self):
+    def clean_console_json(self) -> ConsoleCredential | None:
         upload = self.cleaned_data.get("console_json")
         if not upload:
             return None
-        parsed = parse_console_json(_read_upload(upload, "JSON file"))
-        org_id = parsed.pop("ims_org_id")
-        if org_id and not org_id.endswith("@AdobeOrg"):
-            raise ValidationError(
-                f"The organization ID in this file, “{org_id}”, does not end in @AdobeOrg."
-            )
-        if org_id and org_id != self.organization.ims_org_id:
-            raise ValidationError(
-                f"This file is for IMS organization {org_id}, not {self.organization.name} "
-                f"({self.organization.ims_org_id})."
-            )
-        return parsed
+        # One byte more than the parser accepts is enough for it to say the file is too large.
+        raw = upload.read(console.MAX_BYTES + 1)
+        return console_credential_read(raw=raw, organization=self.organization)
 
     def to_input(self) -> CredentialInput:
         data = self.cleaned_data
-        upload = data.get("console_json") or {}
+        upload = data.get("console_json") or _NO_FILE
         secret = data.get("client_secret")
         return CredentialInput(
             kind=self.kind,
             name=data["name"],
             usage=data["usage"],
-            client_id=data["client_id"] or upload.get("client_id", ""),
-            client_secrets=[secret] if secret else upload.get("client_secrets", []),
-            scopes=_split(data["scopes"]) or upload.get("scopes", []),
-            technical_account_id=data["technical_account_id"]
-            or upload.get("technical_account_id", ""),
+            client_id=data["client_id"] or upload.client_id,
+            client_secrets=[secret] if secret else list(upload.client_secrets),
+            scopes=_split(data["scopes"]) or list(upload.scopes),
+            technical_account_id=data["technical_account_id"] or upload.technical_account_id,
             technical_account_email=data["technical_account_email"]
-            or upload.get("technical_account_email", ""),
+            or upload.technical_account_email,
         )
 
 

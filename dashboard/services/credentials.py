@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from adobe.console import ConsoleCredential, ConsoleFileError, parse_console_credential
 from dashboard import crypto, keys
 from dashboard.models import AuditEvent, ClientSecret, Credential, Organization
 from dashboard.services.audit import audit_record
@@ -41,6 +43,49 @@ def _clean_list(values: Sequence[str]) -> list[str]:
     return [v.strip() for v in values if v and v.strip()]
 
 
+@sensitive_variables("raw")
+def console_credential_read(*, raw: bytes, organization: Organization) -> ConsoleCredential:
+    """Read a Developer Console credential file for this organization (the page and the command).
+
+    Refusals are a ``ValidationError`` in words, never quoting a secret; nothing is written.
+    """
+    try:
+        parsed = parse_console_credential(raw)
+    except ConsoleFileError as exc:
+        raise ValidationError(str(exc)) from None
+    if parsed.ims_org_id and parsed.ims_org_id != organization.ims_org_id:
+        raise ValidationError(
+            f"This file is for IMS organization {parsed.ims_org_id}, not {organization.name} "
+            f"({organization.ims_org_id})."
+        )
+    return parsed
+
+
+# Characters no identifier, scope or secret holds; PostgreSQL cannot even store NUL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ONE_LINE_FIELDS = {
+    "name": "The name",
+    "client_id": "The client ID",
+    "technical_account_id": "The technical account ID",
+    "technical_account_email": "The technical account email",
+}
+
+
+@sensitive_variables("data", "secrets")
+def _control_character_errors(data: CredentialInput, secrets: Sequence[str]) -> dict[str, str]:
+    errors = {
+        name: f"{label} contains a control character (such as a tab or line break)."
+        for name, label in _ONE_LINE_FIELDS.items()
+        if _CONTROL.search(getattr(data, name).strip())
+    }
+    if any(_CONTROL.search(secret) for secret in secrets):
+        errors["client_secret"] = "A client secret contains a control character."  # noqa: S105
+    for name, values in (("scopes", data.scopes), ("metascopes", data.metascopes)):
+        if any(_CONTROL.search(value) for value in _clean_list(values)):
+            errors[name] = f"The {name} contain a control character (such as a tab)."
+    return errors
+
+
 @sensitive_variables("data", "secrets", "key")
 def _validate(data: CredentialInput) -> dict:
     """Check what the kind requires; return the derived key fields. Raises field errors."""
@@ -50,6 +95,7 @@ def _validate(data: CredentialInput) -> dict:
         errors["client_id"] = "Enter the client ID (API key) from Developer Console."
     if not secrets:
         errors["client_secret"] = "Enter the client secret from Developer Console."  # noqa: S105
+    errors.update(_control_character_errors(data, secrets))
     derived: dict = {}
     if data.kind == Credential.Kind.OAUTH:
         if not _clean_list(data.scopes):
@@ -233,11 +279,12 @@ def secret_retire(*, secret: ClientSecret, actor: AbstractBaseUser | None) -> Cl
 
 def _refresh_soon(credential: Credential) -> None:
     """Get the first token now rather than at the next beat tick (after commit, style B.11)."""
+    from dashboard import background
     from dashboard.tasks import token_refresh_task
 
     def enqueue() -> None:
         try:
-            token_refresh_task.delay(credential_id=credential.pk)
+            background.enqueue(token_refresh_task, credential_id=credential.pk)
         except Exception as exc:  # a dead broker must not fail the admin's save
             logger.warning(
                 "Could not queue the first token refresh of credential %s (%s); the next "

@@ -5,13 +5,17 @@ Against the simulator over real sockets: the Test connection button gets a real 
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import dsa, ed25519, rsa
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from dashboard.models import AuditEvent, Credential
+from dashboard.models import AuditEvent, ClientSecret, Credential, Organization
 from tests import pems
 
 
@@ -293,3 +297,297 @@ def test_test_connection_answers_at_once_while_a_worker_refreshes(client, alice,
     assert adobe.request_count("POST /ims/token/v3") == 0
     tested = AuditEvent.objects.filter(action=AuditEvent.Action.CREDENTIAL_TESTED).get()
     assert tested.detail.startswith("In progress.")
+
+
+# --- Malformed Developer Console files: a 400 in words, nothing written ----------------------
+
+OAUTH_PATH = "project.workspace.details.credentials[0].oauth_server_to_server"
+
+
+def _rows() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Organization, Credential, ClientSecret, AuditEvent)
+    }
+
+
+def _flat(generated, **overrides) -> dict:
+    return {
+        "CLIENT_ID": generated.client_id,
+        "CLIENT_SECRETS": list(generated.client_secrets),
+        "ORG_ID": generated.ims_org_id,
+        "SCOPES": list(generated.scopes),
+        "TECHNICAL_ACCOUNT_ID": generated.technical_account_id,
+        "TECHNICAL_ACCOUNT_EMAIL": generated.technical_account_email,
+        **overrides,
+    }
+
+
+def _project(generated, *, oauth=None, org=None, credentials=None) -> dict:
+    oauth = {
+        "client_id": generated.client_id,
+        "client_secrets": list(generated.client_secrets),
+        "scopes": list(generated.scopes),
+        **(oauth or {}),
+    }
+    return {
+        "project": {
+            "org": {"ims_org_id": generated.ims_org_id} if org is None else org,
+            "workspace": {
+                "details": {
+                    "credentials": (
+                        [{"oauth_server_to_server": oauth}] if credentials is None else credentials
+                    )
+                }
+            },
+        }
+    }
+
+
+def _upload_json(client, organization, raw: bytes):
+    return client.post(
+        reverse("dashboard:credential_add_oauth", args=[organization.code]),
+        {
+            "usage": "both",
+            "console_json": SimpleUploadedFile("cred.json", raw, "application/json"),
+        },
+    )
+
+
+def _assert_refused_and_nothing_written(response, before: dict, message: str, secrets) -> None:
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'enctype="multipart/form-data"' in page  # the form, for another try
+    assert html.escape(message) in page
+    for secret in secrets:
+        assert secret not in page
+    assert _rows() == before
+
+
+MALFORMED_DOCUMENTS = {
+    "client id a number": (
+        lambda g: _flat(g, CLIENT_ID=12345),
+        "This file's CLIENT_ID should be a string, not a number",
+    ),
+    "client id a list": (
+        lambda g: _flat(g, CLIENT_ID=[g.client_id]),
+        "This file's CLIENT_ID should be a string, not a list",
+    ),
+    "client secrets an object": (
+        lambda g: _flat(g, CLIENT_SECRETS={"primary": g.client_secret}),
+        "This file's CLIENT_SECRETS should be a list of strings, not an object",
+    ),
+    "a client secret a number": (
+        lambda g: _flat(g, CLIENT_SECRETS=[g.client_secret, 42]),
+        "This file's CLIENT_SECRETS[1] should be a string, not a number",
+    ),
+    "technical account id null": (
+        lambda g: _flat(g, TECHNICAL_ACCOUNT_ID=None),
+        "This file's TECHNICAL_ACCOUNT_ID should be a string, not null",
+    ),
+    "technical account email an object": (
+        lambda g: _flat(g, TECHNICAL_ACCOUNT_EMAIL={"email": "x"}),
+        "This file's TECHNICAL_ACCOUNT_EMAIL should be a string, not an object",
+    ),
+    "org id a number": (
+        lambda g: _flat(g, ORG_ID=7),
+        "This file's ORG_ID should be a string, not a number",
+    ),
+    "a scope true": (
+        lambda g: _flat(g, SCOPES=["openid", True]),
+        "This file's SCOPES[1] should be a string, not true or false",
+    ),
+    "client id with a NUL": (
+        lambda g: _flat(g, CLIENT_ID="abc\u0000"),
+        "This file's CLIENT_ID contains a control character",
+    ),
+    "project a list": (lambda g: {"project": []}, "This file's project should be an object"),
+    "project org a list": (
+        lambda g: _project(g, org=[g.ims_org_id]),
+        "This file's project.org should be an object, not a list",
+    ),
+    "project org id a number": (
+        lambda g: _project(g, org={"ims_org_id": 5}),
+        "This file's project.org.ims_org_id should be a string, not a number",
+    ),
+    "project credentials an object": (
+        lambda g: _project(g, credentials={}),
+        "This file's project.workspace.details.credentials should be a list, not an object",
+    ),
+    "project credential a string": (
+        lambda g: _project(g, credentials=["oauth"]),
+        "This file's project.workspace.details.credentials[0] should be an object, not a string",
+    ),
+    "project oauth null": (
+        lambda g: _project(g, credentials=[{"oauth_server_to_server": None}]),
+        f"This file's {OAUTH_PATH} should be an object, not null",
+    ),
+    "project client id a list": (
+        lambda g: _project(g, oauth={"client_id": [1]}),
+        f"This file's {OAUTH_PATH}.client_id should be a string, not a list",
+    ),
+    "project scopes a number": (
+        lambda g: _project(g, oauth={"scopes": 3}),
+        f"This file's {OAUTH_PATH}.scopes should be a list of strings, not a number",
+    ),
+    "top level a list": (
+        lambda g: [_flat(g)],
+        "This JSON is not a Developer Console credential file: it should be an object",
+    ),
+}
+MALFORMED_BYTES = {
+    "30,000 nested brackets": (
+        b"[" * 30_000 + b"]" * 30_000,
+        "This file nests brackets more than 32 levels deep",
+    ),
+    "not UTF-8": (
+        '{"CLIENT_ID": "clé"}'.encode("latin-1"),
+        "This file is not UTF-8 text, so it is not JSON",
+    ),
+    "UTF-16": ('{"CLIENT_ID": "x"}'.encode("utf-16"), "This file is saved as UTF-16"),
+    "a 5,000-digit number": (
+        b'{"CLIENT_ID": ' + b"9" * 5_000 + b"}",
+        "This file's CLIENT_ID should be a string, not a number",
+    ),
+    "NaN": (b'{"CLIENT_ID": NaN}', "This file is not JSON"),
+    "over 64 KB": (b"{}" + b" " * (64 * 1024), "This file is too large"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_DOCUMENTS))
+def test_a_malformed_console_json_is_a_400_in_words(client, alice, sim_org, adobe, case):
+    build, message = MALFORMED_DOCUMENTS[case]
+    generated = adobe.org(0)
+    client.force_login(alice)
+    before = _rows()
+    response = _upload_json(client, sim_org, json.dumps(build(generated)).encode())
+    _assert_refused_and_nothing_written(response, before, message, generated.client_secrets)
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_BYTES))
+def test_console_json_bytes_that_cannot_be_read_are_a_400_in_words(
+    client, alice, sim_org, adobe, case
+):
+    raw, message = MALFORMED_BYTES[case]
+    client.force_login(alice)
+    before = _rows()
+    response = _upload_json(client, sim_org, raw)
+    _assert_refused_and_nothing_written(response, before, message, adobe.org(0).client_secrets)
+
+
+NOT_STRINGS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(st.text(max_size=3), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2),
+)
+STRING_FIELDS = [
+    (lambda g, v, k=key: _flat(g, **{k: v}), key)
+    for key in ("CLIENT_ID", "ORG_ID", "TECHNICAL_ACCOUNT_ID", "TECHNICAL_ACCOUNT_EMAIL")
+] + [
+    (lambda g, v: _flat(g, CLIENT_SECRETS=[v]), "CLIENT_SECRETS[0]"),
+    (lambda g, v: _flat(g, SCOPES=["openid", v]), "SCOPES[1]"),
+    (lambda g, v: _project(g, org={"ims_org_id": v}), "project.org.ims_org_id"),
+    (lambda g, v: _project(g, oauth={"client_id": v}), f"{OAUTH_PATH}.client_id"),
+    (lambda g, v: _project(g, oauth={"client_secrets": [v]}), f"{OAUTH_PATH}.client_secrets[0]"),
+    (
+        lambda g, v: _project(g, oauth={"technical_account_email": v}),
+        f"{OAUTH_PATH}.technical_account_email",
+    ),
+]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(field=st.sampled_from(STRING_FIELDS), value=NOT_STRINGS)
+def test_any_json_type_where_a_string_belongs_is_a_400(client, alice, sim_org, adobe, field, value):
+    build, path = field
+    generated = adobe.org(0)
+    client.force_login(alice)
+    before = _rows()
+    response = _upload_json(client, sim_org, json.dumps(build(generated, value)).encode())
+    message = f"This file's {path} should be a string, not "
+    _assert_refused_and_nothing_written(response, before, message, generated.client_secrets)
+
+
+def test_a_console_json_with_a_byte_order_mark_onboards(client, alice, sim_org, adobe):
+    generated = adobe.org(0)
+    client.force_login(alice)
+    raw = "\ufeff".encode() + json.dumps(_flat(generated)).encode()
+    response = _upload_json(client, sim_org, raw)
+    assert response.status_code == 302
+    credential = Credential.objects.get(organization=sim_org)
+    assert credential.client_id == generated.client_id
+    assert "Connection works." in _test_connection(client, credential).content.decode()
+
+
+def test_a_pem_with_a_byte_order_mark_onboards(client, alice, sim_org, adobe):
+    generated = adobe.org(0)
+    client.force_login(alice)
+    bom_key = SimpleUploadedFile(
+        "private.key", "\ufeff".encode() + generated.private_key_pem.encode()
+    )
+    page = _add(client, sim_org, "jwt", _jwt_form(generated, private_key=bom_key)).content.decode()
+    assert "Credential saved." in page
+
+
+# --- Weak keys: refused with the reason, nothing written -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (
+            lambda: rsa.generate_private_key(public_exponent=65537, key_size=1024),  # noqa: S505
+            "This RSA key is 1024 bits, too weak to sign with: use a key of at least 2048 bits",
+        ),
+        (
+            lambda: rsa.generate_private_key(public_exponent=3, key_size=2048),
+            "This RSA key's public exponent is 3: Lookout accepts only the standard exponent 65537",
+        ),
+        (ed25519.Ed25519PrivateKey.generate, "This is an EdDSA key, not an RSA key"),
+        (
+            lambda: dsa.generate_private_key(key_size=2048),
+            "This is a DSA key, not an RSA key",
+        ),
+    ],
+    ids=["1024 bits", "exponent 3", "Ed25519", "DSA"],
+)
+def test_a_weak_or_non_rsa_key_is_refused(client, alice, sim_org, adobe, key, message):
+    private_key = key()
+    client.force_login(alice)
+    before = _rows()
+    response = _add(
+        client,
+        sim_org,
+        "jwt",
+        _jwt_form(
+            adobe.org(0),
+            private_key=_upload("private.key", pems.private_pem(private_key)),
+            certificate="",
+        ),
+    )
+    _assert_refused_and_nothing_written(response, before, message, adobe.org(0).client_secrets)
+
+
+def test_control_characters_that_the_database_cannot_store_are_refused(
+    client, alice, sim_org, adobe
+):
+    generated = adobe.org(0)
+    client.force_login(alice)
+    before = _rows()
+    response = _add(client, sim_org, "oauth", _oauth_form(generated, client_id="abc\tdef"))
+    _assert_refused_and_nothing_written(
+        response, before, "The client ID contains a control character", generated.client_secrets
+    )
+    certificate = _upload("certificate_pub.crt", generated.certificate_pem + "\x00")
+    response = _add(client, sim_org, "jwt", _jwt_form(generated, certificate=certificate))
+    _assert_refused_and_nothing_written(
+        response,
+        before,
+        "This certificate file holds a NUL byte: it is not a text PEM file.",
+        generated.client_secrets,
+    )

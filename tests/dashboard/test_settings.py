@@ -117,3 +117,40 @@ def test_production_starts_with_real_keys_and_debug_stays_off_by_default():
     )
     assert result.returncode == 0, result.stderr
     assert _run(["manage.py", "check"], DEBUG="true").returncode == 0  # development may
+
+
+def _env_example(name: str) -> str:
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.startswith(f"{name}="):
+            return line.split("=", 1)[1]
+    raise AssertionError(f"{name} is not in .env.example")
+
+
+PLACEHOLDER_MESSAGE = "SECRET_KEY is the placeholder from .env.example while DEBUG is off."
+
+
+def test_production_refuses_to_import_settings_with_the_env_example_secret_key(tmp_path):
+    placeholder = _env_example("SECRET_KEY")
+    real_keys = {"LOOKOUT_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    for args in (["-c", "import django; django.setup()"], ["manage.py", "check"]):
+        result = _run(args, DEBUG="false", SECRET_KEY=placeholder, **real_keys)
+        assert result.returncode != 0
+        assert f"ImproperlyConfigured: {PLACEHOLDER_MESSAGE}" in result.stderr
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(placeholder + "\n")
+    result = _run(["-c", PROBE], SECRET_KEY_FILE=str(key_file), **real_keys)
+    assert result.returncode != 0
+    assert PLACEHOLDER_MESSAGE in result.stderr
+
+
+def test_development_may_use_the_env_example_secret_key():
+    assert _settings(DEBUG="true", SECRET_KEY=_env_example("SECRET_KEY"))["debug"] is True
+
+
+def test_the_start_up_check_refuses_the_placeholder_set_after_import(settings):
+    from django.core.checks import run_checks
+
+    settings.DEBUG = False
+    settings.SECRET_KEY = settings.PLACEHOLDER_SECRET_KEY
+    errors = [m for m in run_checks() if m.id == "dashboard.E001"]
+    assert [m.msg for m in errors] == [PLACEHOLDER_MESSAGE]

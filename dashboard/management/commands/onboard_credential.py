@@ -11,21 +11,37 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from dashboard.forms.credentials import parse_console_json
+from adobe.console import MAX_BYTES, ConsoleCredential
 from dashboard.models import Credential, Organization
-from dashboard.services.credentials import CredentialInput, credential_create
+from dashboard.services.credentials import (
+    CredentialInput,
+    console_credential_read,
+    credential_create,
+)
 from dashboard.services.tokens import credential_test
 
 
-def _read(path: str | None, what: str) -> str:
-    if not path:
-        return ""
+def _read_bytes(path: str, what: str, *, limit: int = -1) -> bytes:
+    """A file's bytes (or standard input's, for -), at most ``limit`` of them."""
     if path == "-":
-        return sys.stdin.read()
+        stdin = getattr(sys.stdin, "buffer", None)
+        return stdin.read(limit) if stdin is not None else sys.stdin.read(limit).encode()
     try:
-        return Path(path).read_text()
+        with Path(path).open("rb") as file:
+            return file.read(limit)
     except OSError as exc:
         raise CommandError(f"Cannot read the {what} file {path}: {exc.strerror}.") from None
+
+
+def _read(path: str | None, what: str) -> str:
+    """A text file (or -) as UTF-8, a byte-order mark dropped; never quoting its content."""
+    if not path:
+        return ""
+    try:
+        return _read_bytes(path, what).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        source = "standard input" if path == "-" else f"the {what} file {path}"
+        raise CommandError(f"Nothing was saved: {source} is not UTF-8 text.") from None
 
 
 def _split(value: str) -> list[str]:
@@ -63,30 +79,34 @@ class Command(BaseCommand):
         parser.add_argument("--test", action="store_true", help="Get a token right away.")
 
     def handle(self, *args, **opts) -> None:
+        # Every file is read before anything else, so an unreadable one stops the command early.
+        secrets = _read(opts["client_secret_file"], "client secret").splitlines()
+        private_key_pem = _read(opts["private_key_file"], "private key")
+        certificate_pem = _read(opts["certificate_file"], "certificate")
+        raw_json = b""
+        if opts["console_json"]:
+            # One byte more than the parser accepts is enough for it to say the file is too large.
+            raw_json = _read_bytes(opts["console_json"], "credential JSON", limit=MAX_BYTES + 1)
         organization = self._organization(opts["org"])
-        from_json: dict = {}
+        from_json = ConsoleCredential(client_id="", client_secrets=())
         if opts["console_json"]:
             try:
-                from_json = parse_console_json(_read(opts["console_json"], "credential JSON"))
+                from_json = console_credential_read(raw=raw_json, organization=organization)
             except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from None
-            if from_json.pop("ims_org_id") not in ("", organization.ims_org_id):
-                raise CommandError(f"The JSON file is not for {organization.ims_org_id}.")
-        secrets = _read(opts["client_secret_file"], "client secret").splitlines()
+                raise CommandError("Nothing was saved: " + " ".join(exc.messages)) from None
         data = CredentialInput(
             kind=opts["kind"],
             name=opts["name"],
             usage=opts["usage"],
-            client_id=opts["client_id"] or from_json.get("client_id", ""),
-            client_secrets=[s for s in secrets if s.strip()] or from_json.get("client_secrets", []),
-            scopes=_split(opts["scopes"]) or from_json.get("scopes", []),
+            client_id=opts["client_id"] or from_json.client_id,
+            client_secrets=[s for s in secrets if s.strip()] or list(from_json.client_secrets),
+            scopes=_split(opts["scopes"]) or list(from_json.scopes),
             metascopes=_split(opts["metascopes"]),
-            technical_account_id=opts["technical_account_id"]
-            or from_json.get("technical_account_id", ""),
+            technical_account_id=opts["technical_account_id"] or from_json.technical_account_id,
             technical_account_email=opts["technical_account_email"]
-            or from_json.get("technical_account_email", ""),
-            private_key_pem=_read(opts["private_key_file"], "private key"),
-            certificate_pem=_read(opts["certificate_file"], "certificate"),
+            or from_json.technical_account_email,
+            private_key_pem=private_key_pem,
+            certificate_pem=certificate_pem,
         )
         try:
             credential = credential_create(organization=organization, data=data, created_by=None)
