@@ -18,8 +18,8 @@ from dashboard.crypto import SecretUnreadable
 from dashboard.runs import LeaseLost, retry_after
 
 CONFIGURATION_ERROR = (
-    "Lookout configuration error: a stored secret cannot be decrypted with the keys in "
-    "LOOKOUT_ENCRYPTION_KEYS. Nothing was sent to Adobe."
+    "Lookout configuration error: a stored secret cannot be decrypted with Lookout's encryption "
+    "keys (LOOKOUT_ENCRYPTION_KEYS or its key file). Nothing was sent to Adobe."
 )
 
 
@@ -27,6 +27,11 @@ class LookoutError(Exception):
     """A failure on Lookout's side, already in words (no credential, no token): shown as is."""
 
     permanent = True
+
+
+class TokenUnavailable(adobe.AdobeUnavailable):
+    """No usable IMS token right now; the message says why in plain words. Nothing was sent to
+    the service that needed the token."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,9 @@ class ErrorDescriber:
             if explained:
                 return f"{explained} ({error.code})."
             return f"{name} refused the credential ({error.status or error.code}): {self.refused}"
+        if isinstance(error, TokenUnavailable):
+            # Already a sentence about IMS: it is not this service that failed to answer.
+            return f"Lookout has no access token for {name}: {error.message}"
         if isinstance(error, adobe.AdobeRateLimited):
             wait = retry_after(error)
             asked = f" and asked Lookout to wait {wait:.0f} s" if wait is not None else ""
@@ -57,6 +65,12 @@ class ErrorDescriber:
             return f"{name} did not answer properly: {error.message}."
         if isinstance(error, adobe.AdobeBadResponse):
             return f"{name} sent an answer Lookout could not read ({error.field})."
+        if isinstance(error, adobe.AdobeIncompleteListing):
+            of = f" for {error.regulation}" if error.regulation else ""
+            return (
+                f"{name}'s job listing{of} ended after {error.listed:,} of {error.total:,} jobs; "
+                "nothing was marked gone; the next attempt lists again."
+            )
         if isinstance(error, adobe.AdobeInvalidRequest) and error.status is None:
             return f"Not sent: {name} would refuse it ({error.message})."
         if isinstance(error, adobe.AdobeNotFound):

@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from adobe import AccessToken
-from adobe.errors import AdobeError, AdobeUnavailable
+from adobe.errors import AdobeError
 from dashboard import crypto
-from dashboard.describe import LookoutError, describe_ims_error
+from dashboard.describe import LookoutError, TokenUnavailable, describe_ims_error
 from dashboard.models import AuditEvent, ClientSecret, Credential
 from dashboard.runs import Run, run_claim
 from dashboard.services.audit import audit_record
@@ -41,10 +41,6 @@ MIN_VALIDITY = timedelta(minutes=10)
 WAIT_FOR_OTHER_REFRESH = timedelta(seconds=30)
 
 
-class TokenUnavailable(AdobeUnavailable):
-    """No usable token right now; the message says why in plain words."""
-
-
 class CredentialNeedsAttention(LookoutError):
     """IMS refused the credential; it is probed again on a backoff, not before."""
 
@@ -55,6 +51,7 @@ class RefreshOutcome:
     message: str
     refreshed: bool = False  # False when another worker had already done it
     in_progress: bool = False  # another worker is refreshing right now
+    configuration_error: bool = False  # a stored secret did not decrypt: Adobe was not asked
 
 
 def refresh_margin() -> timedelta:
@@ -118,6 +115,8 @@ def token_get(
             reason="401 from Adobe" if force_refresh else "token nearly expired",
         )
         if not outcome.in_progress and not outcome.ok:
+            if outcome.configuration_error:
+                raise crypto.SecretUnreadable(outcome.message)  # Lookout's failure, not Adobe's
             raise TokenUnavailable(outcome.message)
         if not outcome.in_progress:
             force_refresh = False  # done (by us or found done): the next loop returns the token
@@ -271,8 +270,11 @@ def _refresh(run: Run, credential: Credential, *, actor, reason: str) -> Refresh
 def _record_failure(run: Run, credential: Credential, exc: Exception, *, actor) -> RefreshOutcome:
     # Only IMS refusing the credential flags it; Lookout's own configuration errors never do.
     refused = isinstance(exc, AdobeError) and exc.permanent
+    configuration_error = isinstance(exc, crypto.SecretUnreadable)
     message = describe_ims_error(exc)
-    next_attempt_at = run.fail(exc, message=message, needs_attention=refused)
+    # A configuration error says nothing about the credential: keep whatever IMS last said.
+    flag = {} if configuration_error else {"needs_attention": refused}
+    next_attempt_at = run.fail(exc, message=message, **flag)
     detail = f"{message} Next attempt at {next_attempt_at:%Y-%m-%d %H:%M} UTC."
     audit_record(
         credential=credential,
@@ -284,9 +286,9 @@ def _record_failure(run: Run, credential: Credential, exc: Exception, *, actor) 
         "Token refresh failed for credential %s (%s, %s)",
         credential.code,
         type(exc).__name__,
-        "refused" if refused else "transient",
+        "configuration error" if configuration_error else "refused" if refused else "transient",
     )
-    return RefreshOutcome(ok=False, message=message)
+    return RefreshOutcome(ok=False, message=message, configuration_error=configuration_error)
 
 
 def credential_test(*, credential: Credential, actor) -> RefreshOutcome:
