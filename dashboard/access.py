@@ -34,8 +34,11 @@ def get_membership(
         organization__code=org_code,
         user_id=request.user.pk,
     )
-    if (write and not membership.can_write) or (admin and not membership.is_admin):
-        raise PermissionDenied
+    # The reason goes to the log's one line (dashboard.request_logging), not to the page.
+    if admin and not membership.is_admin:
+        raise PermissionDenied(f"the {membership.role} role may not do this: it needs admin")
+    if write and not membership.can_write:
+        raise PermissionDenied(f"the {membership.role} role may not change data")
     return membership
 
 

@@ -27,6 +27,9 @@ def status_registry_poll_task(*, scheduled: bool = True) -> str:
 
 def status_first_polls(organization_id: int) -> None:
     """An organization is ready (dashboard.hooks): fill the status pages now rather than at beat's
-    next tick. The feed is the installation's: a poll that is not due costs nothing."""
-    status_registry_poll_task.delay()
-    status_events_poll_task.delay()
+    next tick. The feed is the installation's: a poll that is not due costs nothing. A broker that
+    is down pauses them (dashboard.background), and then beat's next tick catches up."""
+    from dashboard.background import enqueue
+
+    if enqueue(status_registry_poll_task):
+        enqueue(status_events_poll_task)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dashboard.models.audit import AuditEvent
+from dashboard.models.background import TaskQueueState
 from dashboard.models.credentials import ClientSecret, Credential
 from dashboard.models.organizations import Membership, Organization, TimeStampedModel
 
@@ -10,5 +11,6 @@ __all__ = [
     "Credential",
     "Membership",
     "Organization",
+    "TaskQueueState",
     "TimeStampedModel",
 ]

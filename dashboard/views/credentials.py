@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import get_for_member, get_membership
+from dashboard.background import paused_notice
 from dashboard.forms.credentials import JWTCredentialForm, OAuthCredentialForm, SecretAddForm
 from dashboard.models import ClientSecret, Credential, Membership
 from dashboard.selectors import (
@@ -29,6 +30,12 @@ from dashboard.services.credentials import (
 from dashboard.services.tokens import credential_test
 
 FORMS = {Credential.Kind.OAUTH: OAuthCredentialForm, Credential.Kind.JWT: JWTCredentialForm}
+
+
+def _warn_if_paused(request: HttpRequest) -> None:
+    """After a save that queues the first token refresh: say so if the queue could not take it."""
+    if notice := paused_notice():
+        messages.warning(request, notice)
 
 
 @require_GET
@@ -64,6 +71,7 @@ def _credential_add(request: HttpRequest, org_code: UUID, kind: str) -> HttpResp
                 form.add_service_errors(exc)
             else:
                 messages.success(request, "Credential saved. Its secrets will not be shown again.")
+                _warn_if_paused(request)
                 return redirect(credential)
         status = 400
     return render(
@@ -153,6 +161,7 @@ def secret_add_view(request: HttpRequest, credential_code: UUID) -> HttpResponse
             form.add_error("secret", exc)
         else:
             messages.success(request, f"Secret {added.hint} added. Test the connection next.")
+            _warn_if_paused(request)
             return redirect(credential)
     return _render_detail(request, credential, membership, form=form, status=400)
 

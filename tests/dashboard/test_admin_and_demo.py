@@ -118,6 +118,9 @@ class _Queued:
     def delay(self, **kwargs) -> None:
         self.calls.append((self.name, kwargs))
 
+    def apply_async(self, kwargs=None, **options) -> None:  # how dashboard.background queues
+        self.calls.append((self.name, kwargs or {}))
+
 
 def test_the_apps_queue_their_first_syncs_when_an_organization_is_ready(acme, monkeypatch):
     calls: list = []

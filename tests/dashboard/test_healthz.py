@@ -7,11 +7,13 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.services import require
 
@@ -43,7 +45,10 @@ def test_a_dead_redis_gives_503_and_says_which_part_is_down(client, settings, ca
     settings.HEALTHZ_TIMEOUT = 1.0
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "ok", "broker": "unavailable"}
+    body = response.json()
+    since = body.pop("broker_unreachable_since")
+    assert body == {"status": "unavailable", "database": "ok", "broker": "unavailable"}
+    assert datetime.fromisoformat(since) <= timezone.now()
     assert "healthz: broker unreachable" in caplog.text
 
 
