@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -208,7 +208,13 @@ class PrivacySyncState(BackgroundRun):
 
 
 class PrivacySubmission(TimeStampedModel):
-    """A request Lookout sends to Adobe, recorded before it is sent (the idempotency key)."""
+    """A request Lookout sends to Adobe, recorded before it is sent (the idempotency key).
+
+    A send that may have reached Adobe (a 5xx, a dropped connection, a read timeout) leaves it
+    *uncertain*: it is never sent again, and reconciliation looks for its jobs at Adobe until it
+    can say which it was, *sent* (jobs found) or *not received* (none, once the window
+    ``LOOKOUT_PRIVACY_UNCERTAIN_WINDOW`` after sending has passed).
+    """
 
     class Kind(models.TextChoices):
         JOBS = "jobs", "Access / delete request"
@@ -217,8 +223,11 @@ class PrivacySubmission(TimeStampedModel):
     class State(models.TextChoices):
         RECORDED = "recorded", "Recorded, not sent yet"
         SENT = "sent", "Accepted by Adobe"
-        FAILED = "failed", "Refused by Adobe"
-        UNCERTAIN = "uncertain", "Sent, outcome unknown (reconciling)"
+        FAILED = "failed", "Not accepted"
+        UNCERTAIN = "uncertain", "Sent, outcome unknown (checking with Adobe)"
+        NOT_RECEIVED = "not_received", "Not received by Adobe"
+        # Opt-outs only: Adobe has no way to look one up, so a lost answer stays unknown.
+        UNKNOWN = "unknown", "Outcome unknown"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
@@ -226,7 +235,7 @@ class PrivacySubmission(TimeStampedModel):
     )
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.JOBS)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.RECORDED)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RECORDED)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -236,11 +245,91 @@ class PrivacySubmission(TimeStampedModel):
     # Personal data: the data subjects. Kept for reconciliation and the audit trail.
     users = models.JSONField(default=list)
     job_ids = models.JSONField(default=list, blank=True)
+    # Why it failed, why its outcome is unknown, or why Adobe has no job from it, in words.
     error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Reconciling an uncertain submission: checks so far, failed ones in a row, the last one
+    # (for a resolved submission, the one that resolved it), the next one, and why the last
+    # one could not ask Adobe.
+    checks = models.PositiveIntegerField(default=0)
+    checks_failed = models.PositiveIntegerField(default=0)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    check_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(state="uncertain"),
+                name="privacy_submission_check_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.code}"
+
+    @property
+    def in_a_few_words(self) -> str:
+        """The request without personal data: "access+delete under gdpr, 2 people, 2 jobs"."""
+        if self.kind == self.Kind.CONSENT:
+            return "opt-out"
+        people = len(self.users)
+        return (
+            f"{'+'.join(self.actions)} under {self.regulation}, "
+            f"{people} {'person' if people == 1 else 'people'}, {len(self.job_ids)} jobs"
+        )
+
+    @property
+    def decide_by(self) -> datetime | None:
+        """When an uncertain submission's jobs must have shown up at Adobe, if it received it."""
+        if self.sent_at is None:
+            return None
+        return self.sent_at + timedelta(seconds=settings.LOOKOUT_PRIVACY_UNCERTAIN_WINDOW)
+
+    @property
+    def explanation(self) -> str:
+        """What happened to it, in words a member reads under its state."""
+        if self.state == self.State.SENT and self.checks:
+            return (
+                f"Adobe's answer was lost; Lookout found its jobs at Adobe at "
+                f"{_utc(self.last_checked_at)} UTC. It was not sent again."
+            )
+        if self.state != self.State.UNCERTAIN:
+            return self.error
+        next_check = f"checking again at {_utc(self.next_check_at)} UTC"
+        # No error: the process sending it stopped before Adobe's answer came.
+        cause = f" ({self.error.rstrip('.')})" if self.error else ""
+        lost = f"Adobe's answer was lost{cause}; it will not be sent again."
+        decide_by = self.decide_by
+        overdue = decide_by is not None and timezone.now() >= decide_by
+        if self.check_error and overdue:
+            return (
+                f"Adobe could not be asked yet; {next_check}. Until then Lookout cannot say "
+                f"whether Adobe received it. {lost} Last try: {self.check_error}"
+            )
+        if self.check_error:
+            return (
+                f"{lost} Adobe could not be asked yet; {next_check}. Last try: {self.check_error}"
+            )
+        if overdue:
+            return (
+                f"{lost} Lookout checks with Adobe at {_utc(self.next_check_at)} UTC, then says "
+                "whether Adobe received it."
+            )
+        so_far = "Adobe has no job from it so far; " if self.checks else ""
+        return (
+            f"{lost} {so_far}Lookout looks for its jobs at Adobe (next check at "
+            f"{_utc(self.next_check_at)} UTC) and says by {_utc(decide_by)} UTC whether Adobe "
+            "received it."
+        )
+
+
+def _utc(moment: datetime | None) -> str:
+    """HH:MM in UTC, with the date when it is not today."""
+    if moment is None:
+        return "—"
+    moment = moment.astimezone(UTC)
+    today = timezone.now().astimezone(UTC).date()
+    return f"{moment:%H:%M}" if moment.date() == today else f"{moment:%Y-%m-%d %H:%M}"

@@ -51,14 +51,33 @@ def privacy_sync_task(
 
 
 @shared_task(name="privacy.submissions_reconcile", ignore_result=True)
-def submissions_reconcile_task() -> int:
-    """Find the jobs of submissions whose answer from Adobe was lost (never resends them)."""
-    from privacy.services.submissions import submissions_reconcile_uncertain
+def submissions_reconcile_due_task() -> int:
+    """Beat: queue a check for each organization with an uncertain submission due one."""
+    from privacy.services.submission_checks import submission_check_due_organization_ids
 
-    return submissions_reconcile_uncertain()
+    organization_ids = submission_check_due_organization_ids()
+    for organization_id in organization_ids:
+        # Expires before the next tick, which queues it again if it is still due.
+        submissions_reconcile_task.apply_async(
+            kwargs={"organization_id": organization_id},
+            expires=settings.LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL,
+        )
+    return len(organization_ids)
+
+
+# acks_late is safe: each submission is claimed before it is checked, and a check only lists
+# jobs (a submission is never sent again).
+@shared_task(name="privacy.submissions_reconcile_org", acks_late=True, ignore_result=True)
+def submissions_reconcile_task(*, organization_id: int) -> int:
+    """Look for the jobs of an organization's uncertain submissions at Adobe, and decide them."""
+    from privacy.services.submission_checks import submissions_reconcile
+
+    return submissions_reconcile(organization_id=organization_id)
 
 
 def privacy_first_sync(organization_id: int) -> None:
     """An organization is ready (dashboard.hooks): sync its jobs now rather than at beat's next
-    due check."""
-    privacy_sync_task.delay(organization_id=organization_id)
+    due check. A broker that is down pauses it (dashboard.background); the due check catches up."""
+    from dashboard.background import enqueue
+
+    enqueue(privacy_sync_task, organization_id=organization_id)

@@ -59,7 +59,8 @@ Every control endpoint (JSON in and out; none is ever counted or faulted):
 
 Fault kinds (see `simulator.faults`): rate_limit (retry_after: seconds, a verbatim string or null),
 server_error (status 500/502/503/504, body_format "json"|"html"), error (status, body,
-headers), drop_connection, revoked_token, slow (seconds), malformed_json, truncated_page
+headers), drop_connection, drop_after_processing (the endpoint does its work, then the
+connection closes unanswered), revoked_token, slow (seconds), malformed_json, truncated_page
 (fraction), short_page (drop); switches with a `value`: page_base (0, 1, "1-lenient"),
 jobs_key ("jobs"|"jobDetails"), download_key ("downloadURL"|"downloadUrl"|"both"),
 total_records ("total"|"page"), date_format ("adobe"|"iso"),

@@ -6,6 +6,9 @@ A fault has a `kind`, an optional scope (`surface`, `endpoint`, `org`) and an op
 * preempting: the request is answered by the fault instead of the endpoint (`rate_limit`,
   `server_error`, `error`, `drop_connection`, `revoked_token`);
 * `slow`: the response is delayed by `seconds`;
+* `drop_after_processing`: the endpoint does its work (a `POST /jobs` creates its jobs), then the
+  connection closes with no answer, as when Adobe accepts a request and the answer is lost;
+  it fires only on a 2xx, so a request the endpoint refused leaves it armed;
 * response-shaping: `malformed_json` and `truncated_page` spoil a successful JSON body;
   `short_page` drops items from a jobs page;
 * switches, where Adobe's docs disagree and a client must cope with either answer: `page_base`,
@@ -33,6 +36,7 @@ PREEMPTING = ("rate_limit", "server_error", "error", "drop_connection", "revoked
 PREEMPTING_IMS = tuple(kind for kind in PREEMPTING if kind != "revoked_token")  # no bearer there
 BODY_FAULTS = ("malformed_json", "truncated_page")  # spoil any 2xx JSON body
 SHAPING = (*BODY_FAULTS, "short_page")  # short_page: the jobs list only
+AFTER_PROCESSING = ("drop_after_processing",)  # the work is done, the answer is lost
 
 # Switch kinds: allowed values (None: any non-negative number) and the default.
 SWITCHES: dict[str, tuple[tuple[Any, ...] | None, Any]] = {
@@ -48,7 +52,7 @@ SWITCHES: dict[str, tuple[tuple[Any, ...] | None, Any]] = {
     "default_window_days": (None, 7),
     "status_throttle": (None, 50),
 }
-KINDS = (*PREEMPTING, "slow", *SHAPING, *SWITCHES)
+KINDS = (*PREEMPTING, "slow", *AFTER_PROCESSING, *SHAPING, *SWITCHES)
 SURFACES = ("ims", "privacy", "status")
 
 
@@ -97,6 +101,7 @@ _PARAM_KEYS = {
     "drop_connection": (),
     "revoked_token": (),
     "slow": ("seconds",),
+    "drop_after_processing": (),
     "malformed_json": (),
     "truncated_page": ("fraction",),
     "short_page": ("drop",),

@@ -2,7 +2,7 @@
 
 `start()` runs it on a background thread (for fixtures and benchmarks); `python -m simulator`
 runs it in the foreground. Each request goes through: routing, faults (preempting, then
-delay), authentication, the endpoint, response-shaping faults, counting.
+delay), authentication, the endpoint, a lost answer or response-shaping faults, counting.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from simulator.faults import BODY_FAULTS, PREEMPTING, PREEMPTING_IMS, Fault
+from simulator.faults import AFTER_PROCESSING, BODY_FAULTS, PREEMPTING, PREEMPTING_IMS, Fault
 from simulator.gateway import throttled
 from simulator.routes import Route, match
 from simulator.state import Config, SimulatorState
@@ -121,6 +121,8 @@ class App:
             response = self._throttle(request, token, org) or route.handler(
                 request, self.state, token
             )
+        if 200 <= response.status < 300 and faults.take(request, org, AFTER_PROCESSING) is not None:
+            return None  # the work is done; its answer is lost on the way back
         if response.is_json and 200 <= response.status < 300:
             spoil = faults.take(request, org, BODY_FAULTS)
             if spoil is not None and spoil.kind == "malformed_json":

@@ -2,8 +2,21 @@
 
 A submission is saved before anything is sent. Sending claims it with a conditional update
 (``recorded`` -> ``uncertain``), so a double click, a retried request or a second worker can never
-post it again. Until Adobe answers, the submission is *uncertain*: if the process dies mid-call,
-:func:`submission_reconcile` finds the jobs it created by the user keys Lookout gave them.
+post it again. How the send ends decides what Lookout can say:
+
+* Adobe answered: *sent* (with its job ids) or *not accepted* (Adobe refused it);
+* nothing left Lookout (no credential, no token because IMS is down, the connection refused or
+  never opened): *not accepted*, "Not sent", at once;
+* the request may have reached Adobe (a 5xx, the connection dropped after sending, no answer in
+  time, an answer Lookout could not read): *uncertain*. It is never sent again (a delete request
+  reaching Adobe twice is worse than asking a person to resubmit). :func:`submissions_reconcile`
+  looks for the jobs Adobe made from it by the user keys Lookout gave them: found, it is *sent*;
+  still none once ``LOOKOUT_PRIVACY_UNCERTAIN_WINDOW`` has passed since sending, it is *not
+  received* and a person may submit it again. While Adobe cannot be asked, it stays uncertain and
+  the check is retried on a backoff, past the window too, and the page says when.
+
+Adobe offers no way to look an opt-out up: one whose answer was lost is *outcome unknown* at once
+(sending it again is harmless).
 """
 
 from __future__ import annotations
@@ -17,19 +30,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from adobe import PrivacyUser, UserIdentity
-from adobe.errors import AdobeError, AdobeInvalidRequest, AdobeUnavailable
+from adobe.errors import AdobeBadResponse, AdobeError, AdobeInvalidRequest, AdobeUnavailable
 from adobe.models.privacy_requests import build_consent_request, build_job_request
 from dashboard.crypto import SecretUnreadable
-from dashboard.describe import LookoutError, describe_privacy_error
+from dashboard.describe import LookoutError, TokenUnavailable, describe_privacy_error
 from dashboard.models import AuditEvent, Organization
 from dashboard.services.audit import audit_record
 from dashboard.services.clients import privacy_client
-from dashboard.services.tokens import TokenUnavailable
 from privacy.models import PrivacyJob, PrivacySubmission
 from privacy.services.regulations import regulation_current_code
 
 logger = logging.getLogger(__name__)
 State = PrivacySubmission.State
+
+# The first look for the jobs of an uncertain send (privacy.services.submission_checks): Adobe
+# lists a job moments after accepting it.
+FIRST_CHECK = timedelta(minutes=2)
+CONSENT_UNKNOWN = (
+    "Adobe offers no way to look an opt-out up, so Lookout cannot tell whether it was recorded. "
+    "Sending it again is harmless: submit it again."
+)
 
 
 class SubmissionRefused(Exception):
@@ -91,9 +111,15 @@ def submission_record(
 
 
 def _claim(submission: PrivacySubmission) -> bool:
+    # Uncertain from the claim on, with its first check booked: a process killed mid-send
+    # leaves a submission that reconciliation picks up like any other whose answer was lost.
+    now = timezone.now()
     claimed = PrivacySubmission.objects.filter(pk=submission.pk, state=State.RECORDED).update(
-        state=State.UNCERTAIN, sent_at=timezone.now()
+        state=State.UNCERTAIN, sent_at=now, next_check_at=now + FIRST_CHECK
     )
+    if claimed == 1:
+        submission.state, submission.sent_at = State.UNCERTAIN, now
+        submission.next_check_at = now + FIRST_CHECK
     return claimed == 1
 
 
@@ -118,11 +144,18 @@ def submission_send(*, submission: PrivacySubmission) -> PrivacySubmission:
             job_ids = [job.job_id for job in result.jobs]
             _jobs_store(submission, result.jobs)
     except (LookoutError, SecretUnreadable, TokenUnavailable) as exc:
-        # No credential, no token, no readable secret: nothing reached Adobe.
+        # No credential, no token (IMS down or refusing), no readable secret: nothing was sent.
         _finish(submission, State.FAILED, error=f"Not sent. {describe_privacy_error(exc)}")
     except AdobeUnavailable as exc:
-        # The request may have reached Adobe: never resend, reconcile by listing instead.
-        _finish(submission, State.UNCERTAIN, error=describe_privacy_error(exc))
+        if exc.maybe_processed:
+            # A 5xx, or the connection broke after the request went out: Adobe may have it.
+            _lost(submission, exc)
+        else:
+            # The connection was refused or never opened: the request never left Lookout.
+            _finish(submission, State.FAILED, error=f"Not sent. {describe_privacy_error(exc)}")
+    except AdobeBadResponse as exc:
+        # Adobe answered 2xx, so it has the request; only its answer could not be read.
+        _lost(submission, exc)
     except AdobeError as exc:
         _finish(submission, State.FAILED, error=describe_privacy_error(exc))
     else:
@@ -131,12 +164,26 @@ def submission_send(*, submission: PrivacySubmission) -> PrivacySubmission:
     return submission
 
 
+def _lost(submission: PrivacySubmission, exc: AdobeError) -> None:
+    """The request may have reached Adobe: never resend it, find out instead."""
+    reason = describe_privacy_error(exc)
+    if submission.kind == PrivacySubmission.Kind.CONSENT:
+        lost = f"Adobe's answer was lost ({reason.rstrip('.')}). "
+        _finish(submission, State.UNKNOWN, error=lost + CONSENT_UNKNOWN)
+        return
+    _finish(submission, State.UNCERTAIN, error=reason)  # its first check was booked on claim
+
+
 def _finish(submission: PrivacySubmission, state: str, *, error: str = "", job_ids=None) -> None:
     submission.state = state
     submission.error = error[:500]
+    if state != State.UNCERTAIN:
+        submission.next_check_at = None
     if job_ids is not None:
         submission.job_ids = job_ids
-    submission.save(update_fields=["state", "error", "job_ids", "regulation", "updated_at"])
+    submission.save(
+        update_fields=["state", "error", "job_ids", "regulation", "next_check_at", "updated_at"]
+    )
 
 
 def _jobs_store(submission: PrivacySubmission, created) -> None:
@@ -159,7 +206,6 @@ def _jobs_store(submission: PrivacySubmission, created) -> None:
 
 def _audit(submission: PrivacySubmission) -> None:
     is_consent = submission.kind == PrivacySubmission.Kind.CONSENT
-    people = len(submission.users[0]["entities"]) if is_consent else len(submission.users)
     audit_record(
         organization=submission.organization,
         actor=submission.submitted_by,
@@ -167,13 +213,7 @@ def _audit(submission: PrivacySubmission) -> None:
         if is_consent
         else AuditEvent.Action.PRIVACY_REQUEST_SUBMITTED,
         detail=(
-            f"{submission.get_state_display()}: "
-            + (
-                "opt-out"
-                if is_consent
-                else f"{'+'.join(submission.actions)} under "
-                f"{submission.regulation}, {people} people, {len(submission.job_ids)} jobs"
-            )
+            f"{submission.get_state_display()}: {submission.in_a_few_words}"
             + (f". {submission.error}" if submission.error else "")
         ),
     )
@@ -193,41 +233,3 @@ def consent_record(
         submitted_by=submitted_by,
         users=[{"entities": entities}],
     )
-
-
-def submission_reconcile(*, submission: PrivacySubmission) -> PrivacySubmission:
-    """An uncertain submission: look for the jobs Adobe made from it, by their user keys."""
-    if submission.state != State.UNCERTAIN or submission.kind != PrivacySubmission.Kind.JOBS:
-        return submission
-    client = privacy_client(organization=submission.organization)
-    keys = {user["key"] for user in submission.users}
-    sent = (submission.sent_at or submission.created_at).date()
-    found = [
-        job
-        for job in client.iter_jobs(
-            regulation=regulation_current_code(submission.regulation),
-            from_date=sent - timedelta(days=1),
-            to_date=sent + timedelta(days=1),
-        )
-        if job.user_key in keys
-    ]
-    if found:
-        submission.job_ids = [job.job_id for job in found]
-        _finish(submission, State.SENT, job_ids=submission.job_ids)
-    return submission
-
-
-def submissions_reconcile_uncertain(*, older_than: timedelta = timedelta(minutes=2)) -> int:
-    """Reconcile every uncertain submission old enough for Adobe to have finished with it."""
-    reconciled = 0
-    cutoff = timezone.now() - older_than
-    uncertain = PrivacySubmission.objects.filter(
-        state=State.UNCERTAIN, kind=PrivacySubmission.Kind.JOBS, sent_at__lt=cutoff
-    ).select_related("organization")
-    for submission in uncertain:
-        try:
-            if submission_reconcile(submission=submission).state == State.SENT:
-                reconciled += 1
-        except (AdobeError, LookoutError, SecretUnreadable) as exc:
-            logger.warning("Reconciling submission %s failed: %s", submission.code, exc)
-    return reconciled

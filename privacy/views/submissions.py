@@ -32,9 +32,14 @@ def _outcome_message(request: HttpRequest, submission: PrivacySubmission) -> Non
     elif submission.state == PrivacySubmission.State.UNCERTAIN:
         messages.warning(
             request,
-            f"Sent, but Adobe's answer was lost ({submission.error}). It will not be sent again; "
-            "Lookout looks for the jobs it created.",
+            f"Sent, but Adobe's answer was lost ({submission.error.rstrip('.')}). It will not be "
+            "sent again: Lookout looks for the jobs Adobe made from it and says below, by "
+            f"{submission.decide_by:%H:%M} UTC, whether Adobe received it.",
         )
+    elif submission.state == PrivacySubmission.State.UNKNOWN:
+        messages.warning(request, submission.error)
+    elif submission.error.startswith("Not sent."):
+        messages.error(request, submission.error)
     else:
         messages.error(request, f"Adobe refused the request: {submission.error}")
 

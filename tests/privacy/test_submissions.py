@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from dashboard.models import AuditEvent, Membership
 from privacy.models import PrivacyJob, PrivacySubmission
-from privacy.services.submissions import submission_send, submissions_reconcile_uncertain
+from privacy.services.submissions import submission_send
+from privacy.tasks import submissions_reconcile_task
 from tests.factories import MembershipFactory
 
 CREATE = "POST /data/core/privacy/jobs"
@@ -103,7 +104,8 @@ def test_a_lost_answer_is_not_resent_and_is_reconciled(client, member, sim_org, 
     assert adobe.request_count(CREATE) == 1  # never posted again
 
     time.sleep(2.5)  # Adobe finishes the slow request and creates the job
-    assert submissions_reconcile_uncertain(older_than=timedelta(0)) == 1  # what beat runs
+    with time_machine.travel(submission.next_check_at, tick=True):
+        assert submissions_reconcile_task(organization_id=sim_org.pk) == 1  # what beat queues
     submission.refresh_from_db()
     assert submission.state == "sent" and len(submission.job_ids) == 1
     assert adobe.request_count(CREATE) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from simulator.control import IMS_TOKEN, JOB, JOBS
+from simulator.control import CREATE_JOBS, IMS_TOKEN, JOB, JOBS
 from tests.simulator.conftest import PRIVACY_SCOPES, TIMEOUT, oauth_token, privacy_api
 
 GDPR = {"regulation": "gdpr", "size": 10}
@@ -113,6 +113,51 @@ def test_dropped_connection_raises_a_connection_error(simulator, privacy):
         privacy.get("/jobs", params=GDPR)
     assert privacy.get("/jobs", params=GDPR).status_code == 200
     assert simulator.requests()["statuses"][JOBS] == {"dropped": 1, "200": 1}
+
+
+def _create_body(org):
+    return {
+        "companyContexts": [{"namespace": "imsOrgID", "value": org.ims_org_id}],
+        "users": [
+            {
+                "key": "lost-answer",
+                "action": ["access", "delete"],
+                "userIDs": [{"namespace": "email", "value": "lost@example.com"}],
+            }
+        ],
+        "include": ["Analytics"],
+        "regulation": "gdpr",
+    }
+
+
+def _created_jobs(simulator, org):
+    return [job for job in simulator.jobs(org.index, limit=1000)["jobs"] if not job["generated"]]
+
+
+def test_drop_after_processing_creates_the_jobs_and_loses_the_answer(simulator, privacy, org):
+    simulator.add_fault("drop_after_processing", endpoint=CREATE_JOBS, count=1)
+
+    with pytest.raises(requests.ConnectionError):
+        privacy.post("/jobs", json=_create_body(org))
+
+    created = _created_jobs(simulator, org)
+    assert len(created) == 2  # one job per action: Adobe did the work
+    listed = privacy.get("/jobs", params=GDPR).json()["jobDetails"]
+    assert {job["job_id"] for job in created} <= {job["jobId"] for job in listed}
+    assert simulator.requests()["statuses"][CREATE_JOBS] == {"dropped": 1}
+    assert simulator.faults() == []  # used up: the next request is answered
+    assert privacy.post("/jobs", json=_create_body(org)).status_code == 202
+
+
+def test_drop_after_processing_waits_for_a_request_the_endpoint_accepts(simulator, privacy, org):
+    simulator.add_fault("drop_after_processing", endpoint=CREATE_JOBS, count=1)
+    refused = {**_create_body(org), "regulation": "nope"}
+
+    assert privacy.post("/jobs", json=refused).status_code == 400  # answered: nothing was done
+    assert len(simulator.faults()) == 1
+    with pytest.raises(requests.ConnectionError):
+        privacy.post("/jobs", json=_create_body(org))
+    assert len(_created_jobs(simulator, org)) == 2
 
 
 def test_slow_response_goes_past_a_client_timeout(simulator, privacy):
