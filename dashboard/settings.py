@@ -8,9 +8,11 @@ filesystem transport (under ``var/``) as the Celery broker, so nothing else must
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LOOKOUT_VAR_DIR", BASE_DIR / "var"))
@@ -19,6 +21,8 @@ env = environ.Env()
 
 # Refused by the dashboard.E001 system check whenever DEBUG is off (dashboard/checks.py).
 INSECURE_DEV_SECRET_KEY = "django-insecure-lookout-development-key-do-not-deploy"  # noqa: S105
+# .env.example's value: a deployment that copied the file unedited. Refused on import below.
+PLACEHOLDER_SECRET_KEY = "change-me-to-a-long-random-value"  # noqa: S105
 
 
 def env_secret(name: str, default: str = "") -> str:
@@ -31,15 +35,25 @@ def env_secret(name: str, default: str = "") -> str:
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env_secret("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+if not DEBUG and SECRET_KEY.strip("\"' ") == PLACEHOLDER_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the placeholder from .env.example while DEBUG is off. Set SECRET_KEY (or "
+        'SECRET_KEY_FILE) to a long random value, e.g. python -c "import secrets; '
+        'print(secrets.token_urlsafe(50))".'
+    )
 
-# Fernet keys for secrets at rest (client secrets, private keys, access tokens), comma-separated:
-# the first encrypts, every one decrypts. Refused by dashboard.E002 whenever DEBUG is off.
+# Fernet keys for secrets at rest (client secrets, private keys, access tokens), separated by
+# commas or newlines: the first encrypts, every one decrypts. Refused by dashboard.E002 whenever
+# DEBUG is off. These are the keys at start-up; when they come from LOOKOUT_ENCRYPTION_KEYS_FILE,
+# running processes re-read that file when it changes (dashboard/crypto.py), so a key rotation
+# needs no restart. Keys from the environment need one.
 INSECURE_DEV_ENCRYPTION_KEY = "bG9va291dC1kZXZlbG9wbWVudC1vbmx5LWtleS0zMmI="
-LOOKOUT_ENCRYPTION_KEYS = [
-    key.strip()
-    for key in env_secret("LOOKOUT_ENCRYPTION_KEYS", default=INSECURE_DEV_ENCRYPTION_KEY).split(",")
-    if key.strip()
-]
+LOOKOUT_ENCRYPTION_KEYS_FILE = env.str("LOOKOUT_ENCRYPTION_KEYS_FILE", default="")
+LOOKOUT_ENCRYPTION_KEYS = (
+    env_secret("LOOKOUT_ENCRYPTION_KEYS", default=INSECURE_DEV_ENCRYPTION_KEY)
+    .replace(",", " ")
+    .split()
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -50,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # sign-in throttling (see AXES_* below)
     "dashboard.apps.DashboardConfig",
     "privacy.apps.PrivacyConfig",
     "status.apps.StatusConfig",
@@ -66,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -83,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.context_processors.organizations",
                 "dashboard.context_processors.live_refresh",
+                "dashboard.context_processors.background_pause",
             ],
         },
     },
@@ -119,6 +137,48 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in throttling (django-axes), on /login/ and /admin/login/ alike. Failures are counted per
+# account (from any address) and per client address (for any account): LOOKOUT_LOGIN_FAILURE_LIMIT
+# of either locks that account, or that address, out for LOOKOUT_LOGIN_COOLOFF_MINUTES, and each
+# attempt during a lockout (the right password included) starts the wait again. The lockout page
+# is the sign-in page with the reason (429). Every failure, lockout and sign-in is kept in axes'
+# tables (the admin's "Access attempts", "Access failures" and "Access logs") and logged.
+LOOKOUT_LOGIN_FAILURE_LIMIT = env.int("LOOKOUT_LOGIN_FAILURE_LIMIT", default=5)
+LOOKOUT_LOGIN_COOLOFF_MINUTES = env.int("LOOKOUT_LOGIN_COOLOFF_MINUTES", default=15)
+if LOOKOUT_LOGIN_FAILURE_LIMIT < 1 or LOOKOUT_LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "LOOKOUT_LOGIN_FAILURE_LIMIT and LOOKOUT_LOGIN_COOLOFF_MINUTES must be at least 1."
+    )
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out sign-in is refused unchecked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOOKOUT_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOOKOUT_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Log lines name the account and the address (an audit needs them; passwords are always masked),
+# and management commands print no start-up banner.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_VERBOSE = False
+# Behind reverse proxies every request comes from a proxy's address: say how many proxies append
+# to X-Forwarded-For, and the client's address is read from there (the first such proxy's entry).
+LOOKOUT_TRUSTED_PROXY_COUNT = env.int("LOOKOUT_TRUSTED_PROXY_COUNT", default=0)
+
+
+def _client_address(request) -> str | None:
+    from django.conf import settings  # the live value (tests override it), not this module's
+
+    proxies = settings.LOOKOUT_TRUSTED_PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
+
+
+AXES_CLIENT_IP_CALLABLE = _client_address
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -133,6 +193,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Uploads. Credential files (Developer Console JSON, private key, certificate) are a few KB; the
+# forms refuse any over 64 KB in words. A larger upload goes to a temporary file past
+# FILE_UPLOAD_MAX_MEMORY_SIZE instead of memory; form fields besides files (at most 1,000 data
+# subjects on a privacy request) are refused past DATA_UPLOAD_MAX_MEMORY_SIZE with a 400.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Security headers; the TLS ones are for deployments behind HTTPS (on by default in production).
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -153,7 +220,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refused request (403, 404, and django.security's 400s such as a disallowed host) is one
+    # line (path, user id, reason), never a traceback: on the handler for every logger's records.
+    "filters": {"one_line_client_errors": {"()": "dashboard.request_logging.OneLineClientErrors"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_client_errors"],
+        }
+    },
+    "loggers": {"django.request": {"filters": ["one_line_client_errors"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
@@ -174,6 +251,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=5.0)
+# Seconds a page that queues work waits for the broker (connect and each reply) before it says
+# background work is paused instead (dashboard/background.py).
+LOOKOUT_ENQUEUE_TIMEOUT = env.float("LOOKOUT_ENQUEUE_TIMEOUT", default=1.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -214,11 +294,14 @@ LOOKOUT_PRIVACY_SYNC_LEASE = env.int("LOOKOUT_PRIVACY_SYNC_LEASE", default=60)
 # Beat looks this often for organizations whose sync is due (interval over, backoff over, or a
 # killed sync to take over): each organization still syncs once per LOOKOUT_PRIVACY_SYNC_INTERVAL.
 LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL = env.int("LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL", default=60)
-# Submissions whose answer from Adobe was lost are matched to their jobs (never resent).
+# A submission whose answer from Adobe was lost is never resent: Lookout looks for its jobs, and
+# says it was not received when none has shown up this long after it was sent. Beat queues the
+# due checks as often as it queues syncs.
+LOOKOUT_PRIVACY_UNCERTAIN_WINDOW = env.int("LOOKOUT_PRIVACY_UNCERTAIN_WINDOW", default=30 * 60)
 CELERY_BEAT_SCHEDULE["privacy-submissions-reconcile"] = {
     "task": "privacy.submissions_reconcile",
-    "schedule": 15 * 60.0,
-    "options": {"expires": 12 * 60},
+    "schedule": float(LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL),
+    "options": {"expires": LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL * 0.8},
 }
 CELERY_BEAT_SCHEDULE["privacy-jobs-sync-due"] = {
     "task": "privacy.jobs_sync_due",

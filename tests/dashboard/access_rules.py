@@ -1,7 +1,49 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+
 from dashboard.models import ClientSecret, Credential, Membership
+from dashboard.services.credentials import CredentialInput, credential_create
 from tests.access_rules import AccessRules
+
+
+def populate(organization) -> list[str]:
+    """A credential (when it has none yet) and the values of its team and credentials."""
+    tag = slugify(organization.name)
+    if not Credential.objects.filter(organization=organization).exists():
+        admin = Membership.objects.filter(organization=organization, role="admin").first()
+        credential_create(
+            organization=organization,
+            created_by=admin.user if admin else None,
+            data=CredentialInput(
+                kind=Credential.Kind.OAUTH,
+                name=f"{organization.name} privacy",
+                client_id=f"{tag}-client-id",
+                client_secrets=[f"{tag}-primary-secret-0001", f"{tag}-fallback-secret-0002"],
+                scopes=["openid", "AdobeID", "read_organizations"],
+                technical_account_id=f"{tag}-account@techacct.adobe.com",
+                technical_account_email=f"{tag}-robot@{tag}.example",
+            ),
+        )
+    values: list[str] = []
+    for credential in Credential.objects.filter(organization=organization):
+        values += [credential.name, credential.client_id, str(credential.code)]
+        values += [credential.technical_account_id, credential.technical_account_email]
+    secrets = ClientSecret.objects.filter(credential__organization=organization)
+    values += [str(code) for code in secrets.values_list("code", flat=True)]
+    memberships = Membership.objects.filter(organization=organization)
+    values += [str(code) for code in memberships.values_list("code", flat=True)]
+    # Its people: those in no other organization (the others are shared, not its own).
+    people = (
+        get_user_model()
+        .objects.filter(memberships__organization=organization)
+        .exclude(memberships__in=Membership.objects.exclude(organization=organization))
+    )
+    for person in people:
+        values += [person.get_username(), person.email, person.first_name, person.last_name]
+    return [value for value in values if value]
+
 
 RULES = AccessRules(
     url_kwargs={
@@ -14,6 +56,16 @@ RULES = AccessRules(
             ClientSecret.objects.get(credential__organization=acme, is_primary=False).code
         ),
     },
+    pages=frozenset(
+        {
+            "dashboard:home",
+            "dashboard:organization",
+            "dashboard:team",
+            "dashboard:credential_list",
+            "dashboard:credential_detail",
+            "dashboard:audit_log",
+        }
+    ),
     admin_writes=frozenset(
         {
             "dashboard:member_add",
@@ -27,4 +79,7 @@ RULES = AccessRules(
         }
     ),
     admin_forms=frozenset({"dashboard:credential_add_oauth", "dashboard:credential_add_jwt"}),
+    account_writes=frozenset({"logout"}),
+    public=frozenset({"login", "healthz"}),
+    populate=populate,
 )

@@ -1,7 +1,12 @@
-"""Every organization-scoped URL, found by walking the URL resolver, for every kind of person.
+"""Every URL the resolver knows, for every kind of person: status codes, then what the pages say.
 
 A new view that takes an organization or object code and skips the access helper fails here;
-so does a new URL keyword this file does not know how to fill, or a write view nobody classified.
+so does a new URL nobody classified in a ``tests/<app>/access_rules.py``, a new URL keyword this
+file does not know how to fill, or a page that shows anything of another organization's.
+
+Two organizations with objects of every kind: Acme (alice admin, dave member, bob viewer) and
+Globex-Zq7 (charlie admin, hank-zq7 member, ivy-zq7 viewer), whose every value is distinctive,
+so that its absence from Acme's pages means something.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ from django.urls.converters import UUIDConverter
 
 from dashboard.models import ClientSecret, Membership
 from tests.access_rules import merged
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-PUBLIC_ROUTES = {"login", "healthz"}
 RULES = merged()
 URL_KWARGS = RULES.url_kwargs
+PUBLIC_ROUTES = RULES.public
 ADMIN_WRITES = RULES.admin_writes
 MEMBER_WRITES = RULES.member_writes
 WRITES = ADMIN_WRITES | MEMBER_WRITES
@@ -25,12 +31,49 @@ ADMIN_FORMS = RULES.admin_forms
 MEMBER_FORMS = RULES.member_forms
 FORMS = ADMIN_FORMS | MEMBER_FORMS
 MEMBER_PAGES = RULES.member_pages
+PAGES = RULES.pages
+PARTIALS = RULES.partials
+ACCOUNT_WRITES = RULES.account_writes
+PEOPLE = ["alice", "dave", "bob"]  # Acme's admin, member and viewer
 
 
 @pytest.fixture
-def world(world, acme):
-    """The shared world plus every app's objects of Acme's (tests/<app>/access_rules.py)."""
-    RULES.populate(acme)
+def globex(db):
+    """Organization B: a name, IMS org id and people no page of Acme's has a reason to show."""
+    return OrganizationFactory(name="Globex-Zq7", ims_org_id="GLOBEXZQ7000000000000007@AdobeOrg")
+
+
+@pytest.fixture
+def own_values(alice, bob, charlie, dave, acme, globex, acme_credential) -> dict[str, list[str]]:
+    """Both organizations with objects of every kind; per organization, the values only its own
+    pages may show."""
+    charlie.first_name, charlie.last_name = "Charlene", "Zq7-Globex"
+    charlie.save()
+    for username, first, role in (
+        ("hank-zq7", "Hankzq", Membership.Role.MEMBER),
+        ("ivy-zq7", "Ivyzq", Membership.Role.VIEWER),
+    ):
+        person = UserFactory(
+            username=username,
+            email=f"{username}@globex-zq7.example",
+            first_name=first,
+            last_name="Globexian",
+        )
+        MembershipFactory(organization=globex, user=person, role=role)
+    values = {}
+    for organization in (acme, globex):  # in this order: see tests/status/access_rules.py
+        values[organization.name] = [
+            organization.name,
+            str(organization.code),
+            organization.ims_org_id,
+            *RULES.populate(organization),
+        ]
+    return values
+
+
+@pytest.fixture
+def world(world, own_values):
+    """The shared world plus every app's objects, of both organizations."""
     return world
 
 
@@ -54,6 +97,7 @@ def _member_routes() -> list[tuple[str, dict]]:
 
 
 ROUTES = _member_routes()
+ROUTE_NAMES = sorted(dict(ROUTES))
 ORG_SCOPED = sorted(
     name
     for name, conv in ROUTES
@@ -68,8 +112,27 @@ def _url(name: str, acme) -> str:
     return reverse(name, kwargs={key: URL_KWARGS[key](acme) for key in keys})
 
 
+def _body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode()
+
+
 def test_the_walk_finds_the_organization_pages():
     assert {"dashboard:organization", "dashboard:team", "dashboard:member_add"} <= set(ORG_SCOPED)
+
+
+def test_every_url_has_exactly_one_rule():
+    kinds = RULES.kinds
+    unclassified = [n for n in ROUTE_NAMES if not any(n in names for names in kinds.values())]
+    assert not unclassified, (
+        f"classify {unclassified} in tests/<app>/access_rules.py (pages, member_pages, "
+        "admin_writes, member_writes, admin_forms, member_forms, account_writes or public)"
+    )
+    twice = {n: [k for k, names in kinds.items() if n in names] for n in ROUTE_NAMES}
+    assert {n: k for n, k in twice.items() if len(k) > 1} == {}
+    stale = set().union(*kinds.values(), PARTIALS) - set(ROUTE_NAMES)
+    assert not stale, f"access rules name URLs that no longer exist: {sorted(stale)}"
+    assert PARTIALS <= PAGES
 
 
 @pytest.mark.parametrize("name", sorted(n for n, _ in ROUTES if n not in PUBLIC_ROUTES))
@@ -81,24 +144,31 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, world, acme, name):
 
 
 @pytest.mark.parametrize("name", ORG_SCOPED)
-def test_outsider_gets_404_for_everything_of_another_organization(client, world, acme, name):
+def test_outsider_gets_404_for_everything_of_another_organization(
+    client, world, acme, own_values, name
+):
     # charlie administers Globex: admin rights elsewhere must not leak into Acme.
     client.force_login(world["charlie"])
     url = _url(name, acme)
     if name in FORMS:
-        assert client.get(url).status_code == client.post(url).status_code == 404
+        refused = [client.get(url), client.post(url)]
+        assert [r.status_code for r in refused] == [404, 404]
     else:
         is_write = name in WRITES
         served, other = (client.post, client.get) if is_write else (client.get, client.post)
-        assert served(url).status_code == 404
+        refused = [served(url)]
+        assert refused[0].status_code == 404
         # The wrong method is refused alike whether or not the object exists: no disclosure.
         assert other(url).status_code == 405
+    for response in refused:  # nor does the 404 page say anything of Acme's
+        body = _body(response)
+        assert [value for value in own_values[acme.name] if value in body] == []
     assert Membership.objects.filter(organization=acme).count() == 3
-    assert ClientSecret.objects.filter(retired_at__isnull=True).count() == 2
+    assert ClientSecret.objects.filter(credential__organization=acme, retired_at=None).count() == 2
 
 
 @pytest.mark.parametrize("name", ORG_SCOPED)
-@pytest.mark.parametrize("person", ["alice", "dave", "bob"])
+@pytest.mark.parametrize("person", PEOPLE)
 def test_members_can_read_every_page(client, world, acme, name, person):
     client.force_login(world[person])
     response = client.get(_url(name, acme))
@@ -113,13 +183,14 @@ def test_members_can_read_every_page(client, world, acme, name, person):
         assert (response.status_code == 403) == (person == "bob")
         assert response.status_code not in (404, 405)
     else:
+        assert name in PAGES
         assert response.status_code == 200
         if not response.streaming:  # exports (CSV) carry data, not the page chrome
             assert "Acme" in response.content.decode()
 
 
 @pytest.mark.parametrize("name", ORG_SCOPED)
-@pytest.mark.parametrize("person", ["alice", "dave", "bob"])
+@pytest.mark.parametrize("person", PEOPLE)
 def test_writes_are_allowed_by_role(client, world, acme, name, person):
     client.force_login(world[person])
     response = client.post(_url(name, acme))
@@ -128,6 +199,40 @@ def test_writes_are_allowed_by_role(client, world, acme, name, person):
     elif person == "bob" or (person == "dave" and name in ADMIN_WRITES | ADMIN_FORMS):
         assert response.status_code == 403
         assert Membership.objects.filter(organization=acme).count() == 3
-        assert ClientSecret.objects.filter(retired_at__isnull=True).count() == 2
+        assert (
+            ClientSecret.objects.filter(credential__organization=acme, retired_at=None).count() == 2
+        )
     else:
         assert response.status_code not in (403, 404, 405)
+
+
+def _rendered(client, name: str, url: str) -> Iterator[tuple[str, object]]:
+    """Every response a person can get from this URL: the page (and its partial), and what a
+    submitted form or write answers (an empty POST: its errors, or the page it redirects to)."""
+    if name not in WRITES | ACCOUNT_WRITES:
+        yield f"GET {url}", client.get(url, follow=True)
+    if name in PARTIALS:
+        yield f"GET {url}?partial=1", client.get(url, {"partial": "1"})
+    if name in WRITES | FORMS | ACCOUNT_WRITES:
+        yield f"POST {url}", client.post(url, follow=True)
+
+
+@pytest.mark.parametrize("name", ROUTE_NAMES)
+@pytest.mark.parametrize("person", PEOPLE)
+def test_no_page_shows_anything_of_another_organization(
+    client, world, acme, globex, own_values, name, person
+):
+    """Acme's people, on every page, partial, export, download, form and write of Acme's, read
+    none of Globex-Zq7's names, codes, ids, identities or people; and do read Acme's."""
+    client.force_login(world[person])
+    url = _url(name, acme)
+    theirs, ours = own_values[globex.name], own_values[acme.name]
+    for where, response in _rendered(client, name, url):
+        body = _body(response)
+        leaked = [value for value in theirs if value in body]
+        assert not leaked, f"{where} as {person} shows Globex-Zq7's {leaked}"
+        if where.startswith("GET") and response.status_code == 200 and name not in PUBLIC_ROUTES:
+            # The page really is Acme's: absence is only meaningful on a page that shows data.
+            assert any(value in body for value in ours), f"{where} as {person} shows no Acme data"
+            if response["Content-Type"].startswith("text/html") and "partial" not in where:
+                assert acme.name in body, f"{where} as {person} does not name Acme"

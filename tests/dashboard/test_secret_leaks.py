@@ -7,11 +7,15 @@ simulator, then searches everywhere a person or an operator could look.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import subprocess
 
 import pytest
 from django.contrib.admin import site as admin_site
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from dashboard import crypto
@@ -20,6 +24,7 @@ from dashboard.tasks import token_refresh_task
 from tests.dashboard.test_access_matrix import ROUTES, URL_KWARGS
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.fixtures.celery_worker import wait_until
+from tests.services import require
 
 
 def _onboard_both(client, alice, adobe):
@@ -72,6 +77,13 @@ def _onboard_both(client, alice, adobe):
     ]
 
 
+def _sign_in_with_a_secret(secret: str) -> None:
+    """Someone pastes a client secret into the password box (and fails to sign in): the sign-in
+    throttle records the attempt (django-axes), which must not keep the password."""
+    response = Client().post(reverse("login"), {"username": "alice", "password": secret})
+    assert response.status_code == 200 and "_auth_user_id" not in response.client.session
+
+
 def _leaks(text: str, secrets: list[str]) -> list[str]:
     return [secret[:6] + "…" for secret in secrets if secret in text]
 
@@ -115,6 +127,7 @@ def _every_page(client, staff) -> str:
 def test_no_secret_in_the_database_pages_admin_or_logs(client, alice, adobe, caplog):
     caplog.set_level(logging.DEBUG)
     secrets = _onboard_both(client, alice, adobe)
+    _sign_in_with_a_secret(secrets[0])
     staff = UserFactory(username="ops", is_staff=True, is_superuser=True)
 
     assert _leaks(_database_dump(), secrets) == []
@@ -142,3 +155,36 @@ def test_no_secret_in_the_worker_log(client, alice, adobe, celery_worker_process
     log = celery_worker_process.log()
     assert "dashboard.token_refresh" in log and "succeeded" in log
     assert _leaks(log, secrets) == []
+
+
+def _pg_dump() -> str:
+    """The whole test database as pg_dump writes it: what a backup, or a stolen one, holds."""
+    db = connection.settings_dict
+    command = ["pg_dump", "--no-owner", "--no-privileges", "--dbname", db["NAME"]]
+    command += ["--host", db["HOST"] or "127.0.0.1", "--port", str(db["PORT"] or 5432)]
+    command += ["--username", db["USER"]] if db["USER"] else []
+    env = {"PGPASSWORD": db["PASSWORD"]} if db["PASSWORD"] else {}
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env={**os.environ, **env}
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.django_db(transaction=True)  # pg_dump is another connection: it sees commits only
+def test_no_secret_in_a_pg_dump_of_the_database(client, alice, adobe, caplog):
+    require(
+        connection.vendor == "postgresql",
+        "pg_dump reads PostgreSQL only: run with DATABASE_URL=postgres://… to dump the test "
+        "database (the SELECT-based search above covers SQLite)",
+    )
+    require(shutil.which("pg_dump") is not None, "pg_dump is not installed (postgresql-client)")
+    caplog.set_level(logging.DEBUG)
+    secrets = _onboard_both(client, alice, adobe)
+    _sign_in_with_a_secret(secrets[1])
+    dump = _pg_dump()
+    client_ids = Credential.objects.values_list("client_id", flat=True)
+    assert "Leak JWT" in dump and all(c in dump for c in client_ids)  # the dump holds the data
+    assert "axes_accessattempt" in dump and "alice" in dump  # and the failed sign-in
+    assert _leaks(dump, secrets) == []
+    assert _leaks(caplog.text, secrets) == []
