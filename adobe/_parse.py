@@ -38,13 +38,13 @@ def obj(value: Any, path: str) -> Mapping[str, Any]:
     if type(value) is dict:  # the common case, without the slower ABC check
         return value
     if not isinstance(value, Mapping):
-        raise bad(path or "<body>", f"should be an object, got {_kind(value)}")
+        raise bad(path or "<body>", f"should be an object, got {kind_of(value)}")
     return value
 
 
 def array(value: Any, path: str) -> list[Any]:
     if not isinstance(value, list):
-        raise bad(path or "<body>", f"should be a list, got {_kind(value)}")
+        raise bad(path or "<body>", f"should be a list, got {kind_of(value)}")
     return value
 
 
@@ -77,7 +77,7 @@ def opt_str(data: Mapping[str, Any], key: str, path: str) -> str | None:
 
 def _as_str(value: Any, path: str) -> str:
     if not isinstance(value, str):
-        raise bad(path, f"should be a string, got {_kind(value)}")
+        raise bad(path, f"should be a string, got {kind_of(value)}")
     return value
 
 
@@ -101,7 +101,7 @@ def _as_id(value: Any, path: str) -> str:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    raise bad(path, f"should be an identifier, got {_kind(value)}")
+    raise bad(path, f"should be an identifier, got {kind_of(value)}")
 
 
 def req_int(data: Mapping[str, Any], key: str, path: str) -> int:
@@ -125,7 +125,7 @@ def as_int(value: Any, path: str) -> int:
     if isinstance(value, str) and _INT_TEXT.match(value):
         # IMS writes some numbers as strings (created_at / expires_in inside its tokens).
         return int(value)
-    raise bad(path, f"should be an integer, got {_kind(value)}")
+    raise bad(path, f"should be an integer, got {kind_of(value)}")
 
 
 def opt_bool(data: Mapping[str, Any], key: str, path: str) -> bool | None:
@@ -137,7 +137,7 @@ def opt_bool(data: Mapping[str, Any], key: str, path: str) -> bool | None:
     # The Privacy swagger types some flags as the strings "true"/"false".
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise bad(join(path, key), f"should be a boolean, got {_kind(value)}")
+    raise bad(join(path, key), f"should be a boolean, got {kind_of(value)}")
 
 
 def opt_datetime(data: Mapping[str, Any], key: str, path: str) -> datetime | None:
@@ -182,7 +182,8 @@ def str_tuple(data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
     return tuple(_as_id(item, join(join(path, key), i)) for i, item in enumerate(items))
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """A JSON value's type in words, for messages that must not quote the value."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adobe._parse import kind_of
 from adobe.errors import AdobeError
 
 #: Larger than any credential file Developer Console writes (they are about 1 KB).
@@ -74,7 +75,7 @@ def parse_console_credential(raw: bytes | str) -> ConsoleCredential:
     if not isinstance(data, dict):
         raise ConsoleFileError(
             "This JSON is not a Developer Console credential file: it should be an object "
-            f"({{…}}), not {_kind(data)}."
+            f"({{…}}), not {kind_of(data)}."
         )
     if "project" in data:
         fields, project_org_id = _project_fields(data)
@@ -227,24 +228,10 @@ def _object(value: Any, path: str) -> Mapping[str, Any]:
 
 def _wrong_type(path: str, expected: str, value: Any) -> ConsoleFileError:
     return ConsoleFileError(
-        f"This file's {path} should be {expected}, not {_kind(value)}: {_DOWNLOAD_AGAIN}.",
+        f"This file's {path} should be {expected}, not {kind_of(value)}: {_DOWNLOAD_AGAIN}.",
         field=path,
     )
 
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"

@@ -395,7 +395,7 @@ MALFORMED_DOCUMENTS = {
     ),
     "a scope true": (
         lambda g: _flat(g, SCOPES=["openid", True]),
-        "This file's SCOPES[1] should be a string, not true or false",
+        "This file's SCOPES[1] should be a string, not a boolean",
     ),
     "client id with a NUL": (
         lambda g: _flat(g, CLIENT_ID="abc\u0000"),
