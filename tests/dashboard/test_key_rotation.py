@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,6 +239,7 @@ def test_a_key_missing_from_the_file_is_a_lookout_configuration_error_never_adob
 
     client.force_login(dave)
     form = {
+        "submission_key": str(uuid.uuid4()),  # each POST is a new rendering of the form
         "regulation": "gdpr",
         "actions": ["access"],
         "products": ["analytics"],
@@ -260,6 +262,7 @@ def test_a_key_missing_from_the_file_is_a_lookout_configuration_error_never_adob
 
     _write_keys(keys.path, keys.new, keys.old)  # put back: taken up without a restart
     client.force_login(dave)
+    form["submission_key"] = str(uuid.uuid4())  # the member fills the form in again
     page = client.post(url, form, follow=True).content.decode()
     assert "Adobe accepted the request: 1 job created." in page
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import secrets
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -152,6 +153,7 @@ def hostile_adobe(client, organization, adobe) -> dict[str, object]:
     response = client.post(
         reverse("privacy:request_new", args=[organization.code]),
         {
+            "submission_key": str(uuid.uuid4()),
             "regulation": "gdpr",
             "actions": ["access"],
             "products": ["analytics", "profileService", "target"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import uuid
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,7 @@ def _admin_add(client, staff, **data):
 def _submit(client, member, org, regulation):
     client.force_login(member)
     form = {
+        "submission_key": str(uuid.uuid4()),  # each POST is a new rendering of the form
         "regulation": regulation,
         "actions": ["access"],
         "products": ["analytics"],

@@ -9,6 +9,7 @@ simulator's control (Adobe) together.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -32,6 +33,7 @@ LOST = "Sent, but Adobe&#x27;s answer was lost"
 def _submit(client, organization) -> str:
     """dave submits an access + delete request for one person; the page he lands on."""
     form = {
+        "submission_key": str(uuid.uuid4()),  # each POST is a new rendering of the form
         "regulation": "gdpr",
         "actions": ["access", "delete"],
         "products": ["analytics"],
@@ -230,7 +232,7 @@ def test_an_opt_out_whose_answer_was_lost_is_decided_at_once(
 
     response = client.post(
         reverse("privacy:consent_new", args=[sim_org.code]),
-        {"subjects": "Email:jane@example.com"},
+        {"submission_key": str(uuid.uuid4()), "subjects": "Email:jane@example.com"},
         follow=True,
     )
 
