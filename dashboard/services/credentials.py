@@ -86,6 +86,25 @@ def _control_character_errors(data: CredentialInput, secrets: Sequence[str]) -> 
     return errors
 
 
+# Scopes and metascopes are kept comma-separated in one column each. Those columns are TEXT (no
+# length of their own), so Lookout keeps at most this many characters in each, unless a column
+# gets a max_length: Developer Console lists a few short scopes (openid,AdobeID,...), well under.
+SCOPES_MAX_LENGTH = 1000
+
+
+def _scope_length_errors(data: CredentialInput) -> dict[str, str]:
+    errors = {}
+    for name, values in (("scopes", data.scopes), ("metascopes", data.metascopes)):
+        limit = Credential._meta.get_field(name).max_length or SCOPES_MAX_LENGTH
+        length = len(",".join(_clean_list(values)))
+        if length > limit:
+            errors[name] = (
+                f"The {name} are {length:,} characters long, comma-separated; Lookout keeps at "
+                f"most {limit:,}. Enter only the {name} the credential lists in Developer Console."
+            )
+    return errors
+
+
 @sensitive_variables("data", "secrets", "key")
 def _validate(data: CredentialInput) -> dict:
     """Check what the kind requires; return the derived key fields. Raises field errors."""
@@ -96,6 +115,7 @@ def _validate(data: CredentialInput) -> dict:
     if not secrets:
         errors["client_secret"] = "Enter the client secret from Developer Console."  # noqa: S105
     errors.update(_control_character_errors(data, secrets))
+    errors.update(_scope_length_errors(data))
     derived: dict = {}
     if data.kind == Credential.Kind.OAUTH:
         if not _clean_list(data.scopes):

@@ -17,28 +17,61 @@ post it again. How the send ends decides what Lookout can say:
 
 Adobe offers no way to look an opt-out up: one whose answer was lost is *outcome unknown* at once
 (sending it again is harmless).
+
+One submission per form, whatever the browser does: each rendered form carries a one-time key that
+becomes the submission's ``idempotency_key`` (unique). A second POST with that key, even two at
+once, finds the first submission (:class:`AlreadySubmitted`) and sends nothing.
+
+What fits is checked before anything is recorded. Adobe limits counts, not lengths (adobe-api.md
+§2.4: at most 1000 users, 9 identities each), so the lengths are Lookout's, chosen so that what
+Adobe echoes back fits the columns it lands in:
+
+* a team's reference: at most :data:`REFERENCE_MAX` (482) characters, so that Lookout's prefix
+  (``LK<10 hex>-<line>-``, up to 18 characters) plus the reference fits ``PrivacyJob.user_key``
+  (500), which Adobe's echo of the key is stored in;
+* an identity: a namespace of at most :data:`NAMESPACE_MAX` (100) characters (Adobe's are short
+  codes: Email, ECID, a custom namespace's symbol) and a value of at most
+  :data:`IDENTITY_VALUE_MAX` (255; an email address has at most 254). At Adobe's counts a
+  submission's JSON then stays under about 3.2 MB (1000 x 9 identities), a job's under 4 KB.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from adobe import PrivacyUser, UserIdentity
-from adobe.errors import AdobeBadResponse, AdobeError, AdobeInvalidRequest, AdobeUnavailable
+from adobe.errors import (
+    AdobeBadResponse,
+    AdobeError,
+    AdobeInvalidRequest,
+    AdobeRateLimited,
+    AdobeUnavailable,
+)
 from adobe.models.privacy_requests import build_consent_request, build_job_request
 from dashboard.crypto import SecretUnreadable
 from dashboard.describe import LookoutError, TokenUnavailable, describe_privacy_error
 from dashboard.models import AuditEvent, Organization
+from dashboard.runs import retry_after
 from dashboard.services.audit import audit_record
 from dashboard.services.clients import privacy_client
 from privacy.models import PrivacyJob, PrivacySubmission
 from privacy.services.regulations import regulation_current_code
+from privacy.user_keys import (
+    PREFIX_MAX,
+    code_range,
+    line_number,
+    team_reference,
+    user_key_make,
+    user_key_parse,
+)
 
 logger = logging.getLogger(__name__)
 State = PrivacySubmission.State
@@ -52,13 +85,91 @@ CONSENT_UNKNOWN = (
 )
 
 
+# What fits (see the module's docstring).
+USER_KEY_MAX = PrivacyJob._meta.get_field("user_key").max_length  # 500
+REFERENCE_MAX = USER_KEY_MAX - PREFIX_MAX  # 482
+NAMESPACE_MAX = 100
+IDENTITY_VALUE_MAX = 255
+
+
 class SubmissionRefused(Exception):
     """Nothing was sent: the request breaks one of Adobe's rules, or no credential can send it."""
 
 
+class AlreadySubmitted(Exception):
+    """The form's one-time key belongs to a submission already recorded: nothing is sent again."""
+
+    def __init__(self, submission: PrivacySubmission) -> None:
+        super().__init__(f"Submission {submission.code} already recorded")
+        self.submission = submission
+
+
+def identity_too_long(namespace: str, value: str) -> str | None:
+    """Why an identity does not fit, in words that never quote it; None when it fits."""
+    if len(namespace) > NAMESPACE_MAX:
+        return f"a namespace is {len(namespace):,} characters long; at most {NAMESPACE_MAX} fit"
+    if len(value) > IDENTITY_VALUE_MAX:
+        return (
+            f"an identity value is {len(value):,} characters long; at most {IDENTITY_VALUE_MAX} fit"
+        )
+    return None
+
+
+def reference_too_long(reference: str) -> str | None:
+    """Why a team's reference does not fit after Lookout's prefix; None when it fits."""
+    if len(reference) > REFERENCE_MAX:
+        return (
+            f"the reference is {len(reference):,} characters long; at most {REFERENCE_MAX} fit "
+            f"(Lookout adds its own prefix of up to {PREFIX_MAX} and Adobe's user keys are "
+            f"kept up to {USER_KEY_MAX})"
+        )
+    return None
+
+
 def _user_key(submission: PrivacySubmission, index: int, given: str) -> str:
     # Lookout's prefix lets reconciliation find the jobs of a submission whose answer was lost.
-    return f"LK{submission.code.hex[:10]}-{index}" + (f"-{given}" if given else "")
+    return user_key_make(submission.code, index, given)
+
+
+def _refuse_what_does_not_fit(subjects: Sequence[tuple[str, Sequence[tuple[str, str]]]]) -> None:
+    for line, (reference, ids) in enumerate(subjects, start=1):
+        problems = [reference_too_long(reference)]
+        problems += [identity_too_long(namespace, value) for namespace, value in ids]
+        problem = next((p for p in problems if p), None)
+        if problem:
+            raise SubmissionRefused(f"Not recorded: in data subject {line}, {problem}.")
+
+
+def _save_once(submission: PrivacySubmission) -> PrivacySubmission:
+    """Insert it under its one-time key, or raise AlreadySubmitted with the one saved before.
+
+    Two POSTs of one form at once both get here; the unique key lets one insert, and the other
+    (its insert waits for the first to commit, then fails) finds that one.
+    """
+    try:
+        with transaction.atomic():
+            submission.save(force_insert=True)
+    except IntegrityError:
+        earlier = submission_for_key(
+            organization=submission.organization, key=submission.idempotency_key
+        )
+        if earlier is None:  # the key is another organization's (or the insert broke otherwise)
+            raise SubmissionRefused(
+                "This form was already used. Nothing was recorded: reload the page and send it "
+                "again."
+            ) from None
+        logger.info("Form already submitted: submission %s, not recorded again", earlier.code)
+        raise AlreadySubmitted(earlier) from None
+    return submission
+
+
+def submission_for_key(*, organization: Organization, key: uuid.UUID) -> PrivacySubmission | None:
+    """The submission a form's one-time key was used for, if any (this organization's only)."""
+    return (
+        PrivacySubmission.objects.select_related("submitted_by")
+        .filter(organization=organization, idempotency_key=key)
+        .first()
+    )
 
 
 def _privacy_users(submission: PrivacySubmission) -> list[PrivacyUser]:
@@ -81,8 +192,13 @@ def submission_record(
     actions: Sequence[str],
     products: Sequence[str],
     subjects: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+    key: uuid.UUID | None = None,
 ) -> PrivacySubmission:
-    """Validate as Adobe would and save; nothing is sent yet."""
+    """Validate as Adobe would and save; nothing is sent yet.
+
+    ``key`` is the form's one-time key; a key already used raises AlreadySubmitted.
+    """
+    _refuse_what_does_not_fit(subjects)
     # A legacy code is recorded (and sent) as its current code, from the Regulation table.
     regulation = regulation_current_code(regulation)
     submission = PrivacySubmission(
@@ -93,9 +209,11 @@ def submission_record(
         actions=list(actions),
         products=list(products),
     )
+    if key is not None:
+        submission.idempotency_key = key
     submission.users = [
-        {"key": _user_key(submission, i, key), "ids": [list(pair) for pair in ids]}
-        for i, (key, ids) in enumerate(subjects, start=1)
+        {"key": _user_key(submission, i, reference), "ids": [list(pair) for pair in ids]}
+        for i, (reference, ids) in enumerate(subjects, start=1)
     ]
     try:
         build_job_request(
@@ -106,8 +224,7 @@ def submission_record(
         )
     except AdobeInvalidRequest as exc:
         raise SubmissionRefused(f"Adobe would refuse this request: {exc.message}.") from None
-    submission.save()
-    return submission
+    return _save_once(submission)
 
 
 def _claim(submission: PrivacySubmission) -> bool:
@@ -157,11 +274,24 @@ def submission_send(*, submission: PrivacySubmission) -> PrivacySubmission:
         # Adobe answered 2xx, so it has the request; only its answer could not be read.
         _lost(submission, exc)
     except AdobeError as exc:
-        _finish(submission, State.FAILED, error=describe_privacy_error(exc))
+        _finish(submission, State.FAILED, error=_not_accepted(exc))
     else:
         _finish(submission, State.SENT, job_ids=job_ids)
     _audit(submission)
     return submission
+
+
+def _not_accepted(exc: AdobeError) -> str:
+    """Adobe answered and created nothing: a complete sentence, never promising a retry (a
+    submission is sent once; a person submits it again)."""
+    if isinstance(exc, AdobeRateLimited):
+        wait = retry_after(exc)
+        later = f"in {wait:.0f} s" if wait is not None else "in a minute"
+        return (
+            "Adobe Privacy Service is rate limiting requests (429): nothing was created. "
+            f"Submit it again {later}."
+        )
+    return f"{describe_privacy_error(exc)} Nothing was created at Adobe."
 
 
 def _lost(submission: PrivacySubmission, exc: AdobeError) -> None:
@@ -193,8 +323,9 @@ def _jobs_store(submission: PrivacySubmission, created) -> None:
             organization=submission.organization,
             job_id=job.job_id,
             defaults={
-                "user_key": job.user_key or "",
-                "action": ",".join(job.actions),
+                # Checked before sending; clipped like the sync does, in case Adobe's echo differs.
+                "user_key": (job.user_key or "")[:USER_KEY_MAX],
+                "action": ",".join(job.actions)[:20],
                 "regulation": submission.regulation,
                 "status": PrivacyJob.Status.SUBMITTED,
                 "adobe_created_at": now,
@@ -221,15 +352,120 @@ def _audit(submission: PrivacySubmission) -> None:
 
 @transaction.atomic
 def consent_record(
-    *, organization: Organization, submitted_by: AbstractBaseUser, entities: dict[str, list[str]]
+    *,
+    organization: Organization,
+    submitted_by: AbstractBaseUser,
+    entities: dict[str, list[str]],
+    key: uuid.UUID | None = None,
 ) -> PrivacySubmission:
+    """Validate and save an opt-out; ``key`` as for :func:`submission_record`."""
+    for namespace, values in entities.items():
+        problem = next((p for v in values if (p := identity_too_long(namespace, v))), None)
+        if problem:
+            raise SubmissionRefused(f"Not recorded: {problem}.")
     try:
         build_consent_request(entities=entities)
     except AdobeInvalidRequest as exc:
         raise SubmissionRefused(f"Adobe would refuse this opt-out: {exc.message}.") from None
-    return PrivacySubmission.objects.create(
+    submission = PrivacySubmission(
         organization=organization,
         kind=PrivacySubmission.Kind.CONSENT,
         submitted_by=submitted_by,
         users=[{"entities": entities}],
     )
+    if key is not None:
+        submission.idempotency_key = key
+    return _save_once(submission)
+
+
+# -- "Submit again": what a new form starts from ---------------------------------------------------
+
+
+def _subject_line(reference: str, ids: Sequence[Sequence[str]]) -> str:
+    """One line of the request form: ``[reference |] namespace:value, namespace:value``."""
+    identities = ", ".join(f"{namespace}:{value}" for namespace, value in ids)
+    return f"{reference} | {identities}" if reference else identities
+
+
+def submission_again_initial(
+    *, organization: Organization, submission_code: uuid.UUID
+) -> tuple[str, dict[str, Any]] | None:
+    """(kind, form initial) to submit one again, if Adobe has nothing from it; else None.
+
+    Opt-outs come back as the opt-out form's lines, requests as the request form's: the same
+    regulation, actions, products and data subjects (each with its reference, without the prefix).
+    """
+    submission = PrivacySubmission.objects.filter(
+        organization=organization, code=submission_code
+    ).first()
+    if submission is None or not submission.can_submit_again:
+        return None
+    if submission.kind == PrivacySubmission.Kind.CONSENT:
+        entities = submission.users[0].get("entities", {}) if submission.users else {}
+        lines = [f"{ns}:{value}" for ns, values in entities.items() for value in values]
+        return submission.kind, {"subjects": "\n".join(lines)}
+    lines = [
+        _subject_line(team_reference(user.get("key", "")), user.get("ids", []))
+        for user in submission.users
+    ]
+    return submission.kind, {
+        "regulation": submission.regulation,
+        "actions": list(submission.actions),
+        "products": list(submission.products),
+        "subjects": "\n".join(lines),
+    }
+
+
+def job_again_initial(*, organization: Organization, job_code: uuid.UUID) -> dict[str, Any] | None:
+    """The request form's initial to ask again for an errored job's person and action; else None.
+
+    A job Lookout submitted is asked again as it was submitted (its submission's products and
+    that person's identities and reference); any other, from what Adobe says of it (its
+    identities, and its products as Adobe names them: the form keeps those it knows).
+    """
+    job = (
+        PrivacyJob.objects.filter(
+            organization=organization, code=job_code, status=PrivacyJob.Status.ERROR
+        )
+        .prefetch_related("product_responses")
+        .first()
+    )
+    if job is None:
+        return None
+    initial = {
+        "regulation": job.regulation,
+        "actions": [a for a in job.action.split(",") if a],
+        "products": [response.product for response in job.product_responses.all()],
+        "subjects": _subject_line(
+            team_reference(job.user_key),
+            [(i.get("namespace", ""), i.get("value", "")) for i in job.user_ids],
+        ),
+    }
+    origin = _job_submission(job)
+    if origin is not None:
+        submission, line = origin
+        user = submission.users[line - 1]
+        initial["products"] = list(submission.products)
+        initial["subjects"] = _subject_line(
+            team_reference(user.get("key", "")), user.get("ids", [])
+        )
+    return initial
+
+
+def _job_submission(job: PrivacyJob) -> tuple[PrivacySubmission, int] | None:
+    """The Lookout submission a job came from and the job's line in it, found by its user key."""
+    parsed = user_key_parse(job.user_key)
+    if parsed is None:
+        return None
+    codes = code_range(parsed.code)
+    line = line_number(parsed)
+    if codes is None or line is None:
+        return None
+    submission = PrivacySubmission.objects.filter(
+        organization_id=job.organization_id,
+        kind=PrivacySubmission.Kind.JOBS,
+        code__range=codes,
+    ).first()
+    if submission is None or not 1 <= line <= len(submission.users):
+        return None
+    return submission, line

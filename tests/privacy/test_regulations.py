@@ -185,7 +185,7 @@ def test_a_regulation_an_admin_adds_is_sent_and_adobes_refusal_is_shown(
     page = _submit(client, member, sim_org, "pdpd_vnm")
 
     assert adobe.request_count(CREATE) == 1  # Lookout did not refuse it: Adobe did
-    assert "Adobe refused the request:" in page
+    assert "Adobe Privacy Service refused the request:" in page
     assert "Invalid regulation &#x27;pdpd_vnm&#x27;" in page
     submission = PrivacySubmission.objects.get()
     assert submission.state == "failed" and submission.regulation == "pdpd_vnm"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 import time_machine
@@ -19,6 +20,7 @@ CREATE = "POST /data/core/privacy/jobs"
 
 def _submit(client, org, **data):
     form = {
+        "submission_key": str(uuid.uuid4()),  # a new rendering of the form each time
         "regulation": "gdpr",
         "actions": ["access"],
         "products": ["analytics"],
@@ -121,7 +123,7 @@ def test_adobe_refusing_a_request_is_explained(client, member, sim_org, adobe):
     )
     client.force_login(member)
     page = _submit(client, sim_org).content.decode()
-    assert "Adobe refused the request:" in page
+    assert "Adobe Privacy Service refused the request:" in page
     assert PrivacySubmission.objects.get().state == "failed"
 
 
@@ -140,7 +142,7 @@ def test_an_opt_out_of_sale_reaches_adobe(client, member, sim_org, adobe):
     client.force_login(member)
     response = client.post(
         reverse("privacy:consent_new", args=[sim_org.code]),
-        {"subjects": "Email:jane@example.com\nECID:1234"},
+        {"submission_key": str(uuid.uuid4()), "subjects": "Email:jane@example.com\nECID:1234"},
         follow=True,
     )
     assert "Adobe recorded the opt-out of sale." in response.content.decode()
