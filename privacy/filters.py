@@ -3,6 +3,12 @@
 The list page and its CSV export read the same ``JobFilterSet``. A value that does not validate is
 reported on the page (``form.errors``) and ignored, never an error page: django-filter narrows by
 the fields that did validate.
+
+The search (``q``) finds a job the way the team thinks of it, each value by its start: a job ID or
+request ID for everyone; for members and admins (``dashboard.access.can_see_personal_data``) also
+the team's reference, with or without the prefix Lookout adds to it, the user key, and any identity
+(e-mail, ECID...), the job's own (Adobe's detail) or, for a job Lookout submitted, the one its
+submission recorded. A viewer's search never looks at personal data.
 """
 
 from __future__ import annotations
@@ -13,17 +19,21 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
+from dashboard.access import can_see_personal_data
 from dashboard.filters import DayFilter
+from dashboard.models import Membership
 from privacy.lateness import LatenessRules
-from privacy.models import PrivacyJob, ProductResponse
+from privacy.models import PrivacyJob, PrivacySubmission, ProductResponse
 from privacy.selectors import DEFAULT_ORDER
 
+# Each sort's words on the page and its order; "deadline" comes from the request's LatenessRules.
 SORTS = {
-    "newest": DEFAULT_ORDER,
-    "oldest": ("adobe_created_at", "id"),
-    "modified": ("-adobe_modified_at", "-id"),
-    "status": ("status", *DEFAULT_ORDER),
-    "regulation": ("regulation", *DEFAULT_ORDER),
+    "newest": ("Newest first", DEFAULT_ORDER),
+    "oldest": ("Oldest first", ("adobe_created_at", "id")),
+    "deadline": ("Deadline soonest", None),
+    "modified": ("Last changed", ("-adobe_modified_at", "-id")),
+    "status": ("Status", ("status", *DEFAULT_ORDER)),
+    "regulation": ("Regulation", ("regulation", *DEFAULT_ORDER)),
 }
 
 
@@ -47,20 +57,33 @@ class JobFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         max_length=200,
         label="Search",
-        help_text="Matches a job ID or request ID exactly, or the start of a user key.",
+        help_text="Finds a job ID or request ID by its start; members and admins also find a "
+        "reference, user key or identity (e-mail, ECID...) by its start.",
         method="filter_search",
     )
     sort = django_filters.ChoiceFilter(
-        choices=[(s, s) for s in SORTS], empty_label=None, method="filter_sort"
+        choices=[(value, label) for value, (label, _) in SORTS.items()],
+        empty_label=None,
+        method="filter_sort",
     )
 
     class Meta:
         model = PrivacyJob
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, rules: LatenessRules, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data=None,
+        queryset=None,
+        *,
+        rules: LatenessRules,
+        membership: Membership,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.rules = rules
+        self.organization_id = membership.organization_id
+        self.personal_data = can_see_personal_data(membership)
 
     def apply(self, jobs: QuerySet[PrivacyJob]) -> QuerySet[PrivacyJob]:
         """``jobs`` narrowed by every valid parameter (the invalid ones are ignored)."""
@@ -68,6 +91,19 @@ class JobFilterSet(django_filters.FilterSet):
             return jobs
         self.form.is_valid()  # filter_queryset reads cleaned_data, which holds the valid fields
         return self.filter_queryset(jobs)
+
+    def in_words(self) -> str:
+        """The valid filters, for the audit log: "status=error, late=True". A search is named but
+        its text left out: it may be a person's e-mail, and every member reads the log."""
+        if not self.is_bound:
+            return "no filter"
+        self.form.is_valid()  # cleaned_data: the valid fields
+        words = [
+            "a search (its text is not recorded)" if name == "q" else f"{name}={value}"
+            for name, value in self.form.cleaned_data.items()
+            if name != "sort" and value not in (None, "", False)
+        ]
+        return ", ".join(words) or "no filter"
 
     def filter_product_response(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Product and product status narrow the same response ("Target answered error"), so both
@@ -86,9 +122,46 @@ class JobFilterSet(django_filters.FilterSet):
         return queryset.filter(self.rules.late_q()) if value else queryset
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # Exact ids first (indexed); the user key (a data subject's reference) by prefix.
+        # Every branch has its index on PostgreSQL, so the OR stays a bitmap of index scans: ids
+        # by LIKE 'x%' (pattern operator classes), personal_search by its trigram index, and the
+        # people of submissions by (organization, user_key).
         text = value.strip()
-        return queryset.filter(Q(job_id=text) | Q(request_id=text) | Q(user_key__istartswith=text))
+        if not text:
+            return queryset
+        found = Q(job_id__startswith=text) | Q(request_id__startswith=text)
+        if self.personal_data:
+            found |= Q(personal_search__contains=f"|{text.lower()}")
+            keys = _submitted_keys(organization_id=self.organization_id, identity_start=text)
+            if keys:
+                found |= Q(organization_id=self.organization_id, user_key__in=keys)
+        return queryset.filter(found)
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.order_by(*SORTS[value])
+        order = SORTS[value][1] or self.rules.deadline_order()
+        return queryset.order_by(*order)
+
+
+# Submissions looked through for an identity: the newest that mention it. Adobe's detail brings a
+# job's own identities within a sync or two, so this only has to cover the jobs just submitted.
+SUBMISSIONS_SEARCHED = 50
+
+
+def _submitted_keys(*, organization_id: int, identity_start: str) -> list[str]:
+    """The user keys Lookout gave the people whose identity, in a submission, starts with
+    ``identity_start`` (any case): their jobs are found before Adobe's detail is read."""
+    start = identity_start.lower()
+    recent = (
+        PrivacySubmission.objects.filter(
+            organization_id=organization_id,
+            kind=PrivacySubmission.Kind.JOBS,
+            users__icontains=identity_start,  # a coarse first cut in SQL; the loop decides
+        )
+        .order_by("-created_at")
+        .values_list("users", flat=True)[:SUBMISSIONS_SEARCHED]
+    )
+    return [
+        user["key"]
+        for users in recent
+        for user in users
+        if any(str(value).lower().startswith(start) for _namespace, value in user.get("ids", []))
+    ]

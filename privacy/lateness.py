@@ -1,10 +1,14 @@
 """The one definition of a late job, for the SQL filter, the counts and each job's badge alike.
 
-A job is *late* when it is unfinished and either
+A job is *late* when it is unfinished, its regulation has a deadline in the Regulation table
+(legacy codes count as the regulation they were renamed to), and it is either
 
-* *overdue*: older than its regulation's ``days_to_respond`` (legacy codes count as the regulation
-  they were renamed to), or
-* *stuck*: older than ``LOOKOUT_PRIVACY_STUCK_AFTER_HOURS``, whatever its regulation, known or not.
+* *overdue*: older than its regulation's ``days_to_respond``, or
+* *stuck*: older than ``LOOKOUT_PRIVACY_STUCK_AFTER_HOURS`` while still inside its deadline.
+
+A job whose regulation the table does not list has no deadline Lookout knows: it is never late or
+stuck, in the counts, the filter or its badge, which says "No deadline known for this regulation"
+(an admin adds the regulation to have it judged). Nor is a job Adobe gave no creation time.
 
 ``LatenessRules`` holds the deadlines and ``now`` for one request, so the list filter, the counts
 and the badges all judge every job against the same clock and the same table.
@@ -18,11 +22,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Q, Value, When
+from django.utils.translation import ngettext
 
 from privacy.models import PrivacyJob
 
 LATE_STATES = frozenset({"overdue", "stuck"})
+NO_DEADLINE = "No deadline known for this regulation."
+NO_CREATION_TIME = "No deadline known: Adobe gave no creation time."
 
 
 @dataclass(frozen=True)
@@ -35,8 +42,24 @@ class Lateness:
         return self.state in LATE_STATES
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
+def days_text(days: int) -> str:
+    """Days in words: "1 day", "3 days"."""
+    return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+
+
+def hours_text(hours: int) -> str:
+    """Hours in words: "1 hour", "100 hours"."""
+    return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+
+
+def age_text(since: datetime, now: datetime) -> str:
+    """How long ago, in the units deadlines count in: "40 days", "5 hours", "under an hour"."""
+    age = now - since
+    if age >= timedelta(days=1):
+        return days_text(age.days)
+    if age >= timedelta(hours=1):
+        return hours_text(int(age.total_seconds() // 3600))
+    return "under an hour"
 
 
 @dataclass(frozen=True)
@@ -47,14 +70,41 @@ class LatenessRules:
     now: datetime
     stuck_after: timedelta
 
+    def _codes_by_days(self) -> list[tuple[int, list[str]]]:
+        # One SQL term per distinct deadline, not per code: a dozen codes share three or four.
+        codes_by_days: dict[int, list[str]] = {}
+        for code, days in sorted(self.days_to_respond.items()):
+            codes_by_days.setdefault(days, []).append(code)
+        return sorted(codes_by_days.items())
+
     def late_q(self) -> Q:
-        """The SQL side of ``Lateness.is_late``: unfinished, and overdue or stuck."""
-        stuck = Q(adobe_created_at__lt=self.now - self.stuck_after)
+        """The SQL side of ``Lateness.is_late``: unfinished, listed, and overdue or stuck."""
+        listed = sorted(self.days_to_respond)
+        stuck = Q(regulation__in=listed, adobe_created_at__lt=self.now - self.stuck_after)
         overdue = [
-            Q(regulation=code, adobe_created_at__lt=self.now - timedelta(days=days))
-            for code, days in self.days_to_respond.items()
+            Q(regulation__in=codes, adobe_created_at__lt=self.now - timedelta(days=days))
+            for days, codes in self._codes_by_days()
         ]
         return Q(status__in=PrivacyJob.UNFINISHED) & functools.reduce(operator.or_, overdue, stuck)
+
+    def deadline_order(self) -> tuple:
+        """ "Deadline soonest": unfinished jobs first, by the deadline ``of`` shows (created plus
+        the regulation's days), those with no deadline known after them; then the finished."""
+        deadline = Case(
+            *[
+                When(
+                    regulation__in=codes,
+                    then=ExpressionWrapper(
+                        F("adobe_created_at") + timedelta(days=days), output_field=DateTimeField()
+                    ),
+                )
+                for days, codes in self._codes_by_days()
+            ],
+            default=Value(None),
+            output_field=DateTimeField(),
+        )
+        finished_last = Case(When(status__in=PrivacyJob.UNFINISHED, then=Value(0)), default=1)
+        return (finished_last, deadline.asc(nulls_last=True), "id")
 
     def of(self, job: PrivacyJob) -> Lateness:
         """The badge for one job; late exactly when ``late_q`` selects it."""
@@ -62,23 +112,18 @@ class LatenessRules:
             return Lateness("done", "")
         created = job.adobe_created_at
         if created is None:
-            return Lateness("unknown", "No deadline known: Adobe gave no creation time.")
+            return Lateness("unknown", NO_CREATION_TIME)
         deadline = job.deadline(self.days_to_respond.get(job.regulation))
-        if deadline is not None and deadline < self.now:
-            return Lateness("overdue", f"Overdue by {_plural((self.now - deadline).days, 'day')}")
+        if deadline is None:
+            return Lateness("unknown", NO_DEADLINE)
+        if deadline < self.now:
+            return Lateness("overdue", f"Overdue by {days_text((self.now - deadline).days)}")
+        left = days_text((deadline - self.now).days)
         if created < self.now - self.stuck_after:
             hours = int((self.now - created).total_seconds() // 3600)
-            left = (
-                f"{_plural((deadline - self.now).days, 'day')} left"
-                if deadline is not None
-                else "no deadline known for this regulation"
-            )
-            return Lateness("stuck", f"Stuck: unfinished after {hours} hours; {left}")
-        if deadline is None:
-            return Lateness("unknown", "No deadline known for this regulation.")
-        left = deadline - self.now
-        state = "soon" if left < timedelta(days=7) else "ok"
-        return Lateness(state, f"{_plural(left.days, 'day')} left")
+            return Lateness("stuck", f"Stuck: unfinished after {hours_text(hours)}; {left} left")
+        state = "soon" if deadline - self.now < timedelta(days=7) else "ok"
+        return Lateness(state, f"{left} left")
 
     def badge(self, jobs: Iterable[PrivacyJob]) -> list[PrivacyJob]:
         """Set ``job.lateness`` on each job, for the templates; returns the jobs as a list."""

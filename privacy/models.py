@@ -7,12 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, TextField, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from dashboard.models import Organization, TimeStampedModel
 from dashboard.models.runs import BackgroundRun
+from privacy.user_keys import TEAM_REFERENCE
 
 
 class Regulation(models.Model):
@@ -87,6 +91,28 @@ class Regulation(models.Model):
             )
 
 
+# Adobe takes at most 9 identities per data subject (adobe-api.md §2.4).
+IDENTITY_SLOTS = 9
+
+
+def _personal_search() -> Lower:
+    """The values a member may search for, lower case, each right after a "|" (``|reference|user
+    key|identity|...|``), so that one LIKE '%|text%' (trigram-indexed on PostgreSQL) finds any of
+    them by its start."""
+    parts = [TEAM_REFERENCE, F("user_key")]
+    parts += [Coalesce(KT(f"user_ids__{slot}__value"), Value("")) for slot in range(IDENTITY_SLOTS)]
+    # One flat "a || b || c" (Concat nests a pair per argument, past SQLite's parser depth).
+    pieces = [piece for part in parts for piece in (Value("|"), part)]
+    joined = Func(
+        *pieces,
+        Value("|"),
+        template="(%(expressions)s)",
+        arg_joiner=" || ",
+        output_field=TextField(),
+    )
+    return Lower(joined)
+
+
 class PrivacyJob(TimeStampedModel):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
@@ -114,6 +140,20 @@ class PrivacyJob(TimeStampedModel):
     user_ids = models.JSONField(default=list, blank=True)  # [{namespace, value, type}]
     # The last GET /jobs/{id} as Adobe sent it (JSON text), shown behind a toggle.
     raw_detail = models.TextField(blank=True)
+    # Written by the database from the fields above (the search of members and admins).
+    personal_search = models.GeneratedField(
+        expression=_personal_search(), output_field=models.TextField(), db_persist=True
+    )
+    # What only members and admins see (dashboard.access.can_see_personal_data): the selectors
+    # never read them for a viewer.
+    PERSONAL_FIELDS = (
+        "user_key",
+        "submitted_by",
+        "download_url",
+        "user_ids",
+        "raw_detail",
+        "personal_search",
+    )
 
     # What Lookout knows about its own view of the job.
     first_seen_at = models.DateTimeField(default=timezone.now)
@@ -141,6 +181,13 @@ class PrivacyJob(TimeStampedModel):
                 condition=Q(status__in=["submitted", "processing"]),
                 name="privacy_job_detail_due",
             ),
+            # The search: ids by their start (LIKE 'x%' needs the pattern operator class on
+            # PostgreSQL; request_id has one from db_index), and the jobs of a submission's
+            # people by their keys. personal_search's trigram index is in migration 0008_job_search.
+            models.Index(
+                fields=["job_id"], opclasses=["varchar_pattern_ops"], name="privacy_job_id_prefix"
+            ),
+            models.Index(fields=["organization", "user_key"], name="privacy_job_by_user_key"),
         ]
 
     def __str__(self) -> str:
@@ -176,6 +223,8 @@ class ProductResponse(models.Model):
     retry_count = models.PositiveIntegerField(null=True, blank=True)
     processed_ids = models.JSONField(default=list, blank=True)
     ignored_ids = models.JSONField(default=list, blank=True)
+    # Identities, for members and admins only (see PrivacyJob.PERSONAL_FIELDS).
+    PERSONAL_FIELDS = ("processed_ids", "ignored_ids")
 
     class Meta:
         ordering = ["processed_at", "product"]
@@ -202,9 +251,25 @@ class PrivacySyncState(BackgroundRun):
     regulations = models.JSONField(default=list, blank=True)
     # The last run in a few words: "2,000 jobs seen, 3 new, 5 updated, 41 requests".
     last_summary = models.CharField(max_length=200, blank=True)
+    # The running sync's progress, written between pages by the run that holds the lease, so the
+    # job list can show it: the jobs it listed so far and the regulation it is listing ("" once
+    # it reads the details of jobs no listing refreshed). It started at ``last_attempt_at``.
+    progress_jobs = models.PositiveIntegerField(default=0)
+    progress_regulation = models.CharField(max_length=40, blank=True)
 
     def __str__(self) -> str:
         return f"Privacy sync of {self.organization}"
+
+    def running_for(self, now: datetime | None = None) -> str:
+        """How long the running sync has been going ("2 min 05 s"); "" when none is running."""
+        now = now or timezone.now()
+        if not self.is_running(now) or self.last_attempt_at is None:
+            return ""
+        minutes, seconds = divmod(max(0, int((now - self.last_attempt_at).total_seconds())), 60)
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            return f"{hours} h {minutes:02d} min"
+        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
 class PrivacySubmission(TimeStampedModel):
@@ -275,11 +340,21 @@ class PrivacySubmission(TimeStampedModel):
         """The request without personal data: "access+delete under gdpr, 2 people, 2 jobs"."""
         if self.kind == self.Kind.CONSENT:
             return "opt-out"
-        people = len(self.users)
+        people, jobs = len(self.users), len(self.job_ids)
         return (
             f"{'+'.join(self.actions)} under {self.regulation}, "
-            f"{people} {'person' if people == 1 else 'people'}, {len(self.job_ids)} jobs"
+            + ngettext("%(n)d person", "%(n)d people", people) % {"n": people}
+            + ", "
+            + ngettext("%(n)d job", "%(n)d jobs", jobs) % {"n": jobs}
         )
+
+    @property
+    def can_submit_again(self) -> bool:
+        """Adobe has nothing from it (refused, never received; an opt-out, maybe not), so a
+        member may send it again from a new form."""
+        if self.state in (self.State.FAILED, self.State.NOT_RECEIVED):
+            return True
+        return self.kind == self.Kind.CONSENT and self.state == self.State.UNKNOWN
 
     @property
     def decide_by(self) -> datetime | None:

@@ -1,21 +1,34 @@
-"""Reads for the Privacy Service pages: job lists and pages, counts, lateness, filter menus."""
+"""Reads for the Privacy Service pages: job lists and pages, counts, lateness, filter menus.
+
+Personal data (``PrivacyJob.PERSONAL_FIELDS``, ``ProductResponse.PERSONAL_FIELDS``) reaches a page
+only through these reads, and only for those ``dashboard.access.can_see_personal_data`` allows: a
+viewer's jobs are read without it and carry blanks in its place, so no template can show it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Model, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
+from adobe.codes import OUTCOME_CODES
+from dashboard.access import can_see_personal_data
+from dashboard.charts import BarChart, stacked_bars
+from dashboard.models import Membership
 from dashboard.paging import Page, page_of
-from privacy.lateness import LatenessRules
-from privacy.models import PrivacyJob, PrivacySubmission, ProductResponse
+from privacy.lateness import LatenessRules, age_text
+from privacy.models import PrivacyJob, PrivacySubmission, PrivacySyncState, ProductResponse
 from privacy.services.regulations import regulation_days_to_respond
+from privacy.user_keys import LOOKOUT_CODE, TEAM_REFERENCE, code_range
 
 if TYPE_CHECKING:
     from privacy.filters import JobFilterSet
@@ -43,9 +56,19 @@ def privacy_job_list(
 
 
 def privacy_job_page(
-    *, jobs: QuerySet[PrivacyJob], number: int, per_page: int, rules: LatenessRules
+    *,
+    jobs: QuerySet[PrivacyJob],
+    number: int,
+    per_page: int,
+    rules: LatenessRules,
+    membership: Membership,
 ) -> Page[PrivacyJob]:
-    """One page of ``jobs`` with their product responses and lateness badges."""
+    """One page of ``jobs`` with their product responses, lateness badges and the Lookout
+    submission each came from; with the team's reference for those who may see personal data."""
+    personal = can_see_personal_data(membership)
+    # Lists never show the raw JSON, the identities or the download URL: not read for anyone.
+    unread = ("raw_detail", "user_ids", "download_url", "personal_search")
+    jobs = _readable(jobs.defer(*unread), personal=personal)
     page = page_of(
         jobs.prefetch_related(
             Prefetch(
@@ -59,7 +82,95 @@ def privacy_job_page(
         per_page=per_page,
     )
     rules.badge(page.items)
+    _lookout_submissions_attach(page.items, organization_id=membership.organization_id)
+    if not personal:
+        for job in page.items:
+            _blank(job, PrivacyJob.PERSONAL_FIELDS)
+            for response in job.product_responses.all():
+                _blank(response, ProductResponse.PERSONAL_FIELDS)
     return page
+
+
+def privacy_job_detail(*, pk: int, membership: Membership, rules: LatenessRules) -> PrivacyJob:
+    """One job of the membership's organization for its page: its lateness, each product's answer
+    explained (``responses``), the Lookout submission it came from, whether its access data is
+    ready (``can_download``); its personal data for those who may see it, blanks for the others."""
+    personal = can_see_personal_data(membership)
+    jobs = PrivacyJob.objects.filter(organization_id=membership.organization_id)
+    job = _readable(jobs.defer("personal_search"), personal=personal).get(pk=pk)
+    responses = ProductResponse.objects.filter(job=job)
+    job.responses = list(
+        responses if personal else responses.defer(*ProductResponse.PERSONAL_FIELDS)
+    )
+    for response in job.responses:
+        outcome = OUTCOME_CODES.get(response.response_code.removeprefix("PRVCY-"))
+        response.code_title = outcome.title if outcome else ""
+        response.code_description = outcome.description if outcome else ""
+        if not personal:
+            _blank(response, ProductResponse.PERSONAL_FIELDS)
+    job.lateness = rules.of(job)
+    job.can_download = job.status == PrivacyJob.Status.COMPLETE and "access" in job.action
+    _lookout_submissions_attach([job], organization_id=membership.organization_id)
+    if not personal:
+        _blank(job, PrivacyJob.PERSONAL_FIELDS)
+    return job
+
+
+def privacy_job_export(*, jobs: QuerySet[PrivacyJob], membership: Membership) -> QuerySet:
+    """``jobs`` for the CSV export, which is personal data: members and admins only."""
+    if not can_see_personal_data(membership):
+        raise PermissionDenied(f"the {membership.role} role may not see personal data")
+    return (
+        jobs.defer("raw_detail", "user_ids", "personal_search")
+        .annotate(team_reference=TEAM_REFERENCE)
+        .prefetch_related("product_responses")
+    )
+
+
+def _readable(jobs: QuerySet[PrivacyJob], *, personal: bool) -> QuerySet[PrivacyJob]:
+    """``jobs`` with the code of the Lookout submission they came from (not personal data) and,
+    for those who may see personal data, the team's reference; for the others, without reading
+    any personal data at all."""
+    jobs = jobs.annotate(lookout_code=LOOKOUT_CODE)
+    if personal:
+        return jobs.annotate(team_reference=TEAM_REFERENCE)
+    return jobs.defer(*PrivacyJob.PERSONAL_FIELDS)
+
+
+def _blank(obj: Model, names: Iterable[str]) -> None:
+    """Put blanks in place of fields that were not read, so that touching one shows nothing
+    instead of reading it from the database."""
+    for name in names:
+        setattr(
+            obj, name, [] if obj._meta.get_field(name).get_internal_type() == "JSONField" else ""
+        )
+
+
+@dataclass(frozen=True)
+class LookoutSubmission:
+    """The submission a job came from, as any member may see it: who sent it from Lookout, when."""
+
+    code: UUID
+    submitted_by: str  # the Lookout user's name; "" once that user is deleted
+    submitted_at: datetime
+
+
+def _lookout_submissions_attach(jobs: Sequence[PrivacyJob], *, organization_id: int) -> None:
+    """Set each job's ``lookout_submission`` (None for a job not sent from Lookout): one query."""
+    ranges = {job.lookout_code: code_range(job.lookout_code) for job in jobs if job.lookout_code}
+    ranges = {code: codes for code, codes in ranges.items() if codes is not None}
+    found: dict[str, LookoutSubmission] = {}
+    if ranges:
+        starts = Q()
+        for codes in ranges.values():
+            starts |= Q(code__range=codes)
+        rows = PrivacySubmission.objects.filter(starts, organization_id=organization_id)
+        found = {
+            code.hex[:10]: LookoutSubmission(code=code, submitted_by=by or "", submitted_at=at)
+            for code, at, by in rows.values_list("code", "created_at", "submitted_by__username")
+        }
+    for job in jobs:
+        job.lookout_submission = found.get(job.lookout_code)
 
 
 @dataclass(frozen=True)
@@ -104,13 +215,26 @@ def privacy_filter_choices(*, organization_id: int) -> dict[str, list[str]]:
     """The values present in this organization's jobs, for the filter menus.
 
     Cached for a few minutes: the distinct products and statuses take a scan of every product
-    response (about half the job list's time at 10,000 jobs) and change only with a sync.
+    response (about half the job list's time at 10,000 jobs) and change only with a sync. The
+    key holds when the organization's last sync ended, so the menus are read again as soon as
+    one ends, in every process: the sync runs in a worker, whose cache is not the web's.
     """
+    ended = (
+        PrivacySyncState.objects.filter(organization_id=organization_id)
+        .values_list("last_success_at", "last_error_at")
+        .first()
+    )
+    version = "-".join(f"{at:%Y%m%d%H%M%S%f}" if at else "0" for at in ended or ())
     return cache.get_or_set(
-        f"privacy-filter-choices:{organization_id}",
+        f"privacy-filter-choices:{organization_id}:{version}",
         lambda: _filter_choices(organization_id),
         FILTER_CHOICES_TTL,
     )
+
+
+def privacy_sync_state(*, organization_id: int) -> PrivacySyncState | None:
+    """The organization's job sync state; None before its first sync started."""
+    return PrivacySyncState.objects.filter(organization_id=organization_id).first()
 
 
 def _filter_choices(organization_id: int) -> dict[str, list[str]]:
@@ -127,4 +251,119 @@ def _filter_choices(organization_id: int) -> dict[str, list[str]]:
 def privacy_submission_list(*, organization_id: int) -> QuerySet[PrivacySubmission]:
     return PrivacySubmission.objects.filter(organization_id=organization_id).select_related(
         "submitted_by"
+    )
+
+
+# The job list's overview: open jobs per regulation, and jobs finished per day.
+
+
+@dataclass(frozen=True)
+class RegulationSummary:
+    """One regulation's open jobs: how many, how many late or stuck, and the oldest of them."""
+
+    regulation: str
+    days_to_respond: int | None  # None: no deadline known for this code
+    open: int
+    late: int
+    oldest_code: UUID
+    oldest_job_id: str
+    oldest_created_at: datetime | None
+    oldest_age: str  # "40 days", "5 hours"; "" when Adobe gave no creation time
+
+
+def regulation_summary(*, organization_id: int, rules: LatenessRules) -> list[RegulationSummary]:
+    """Per regulation with open jobs, in code order: one query, whatever the number of jobs.
+
+    Late is ``rules.late_q()``, the list filter's and the counts' own definition, so a row's late
+    number is what "Late or stuck only" lists for that regulation.
+    """
+    in_regulation = {"partition_by": [F("regulation")]}
+    rows = (
+        PrivacyJob.objects.filter(organization_id=organization_id, status__in=PrivacyJob.UNFINISHED)
+        .annotate(
+            open_count=Window(Count("id"), **in_regulation),
+            late_count=Window(Count("id", filter=rules.late_q()), **in_regulation),
+            age_rank=Window(
+                RowNumber(),
+                order_by=[F("adobe_created_at").asc(nulls_last=True), F("id").asc()],
+                **in_regulation,
+            ),
+        )
+        # Each regulation's oldest open job carries its regulation's counts.
+        .filter(age_rank=1)
+        .order_by("regulation")
+        .values("regulation", "code", "job_id", "adobe_created_at", "open_count", "late_count")
+    )
+    return [
+        RegulationSummary(
+            regulation=row["regulation"],
+            days_to_respond=rules.days_to_respond.get(row["regulation"]),
+            open=row["open_count"],
+            late=row["late_count"],
+            oldest_code=row["code"],
+            oldest_job_id=row["job_id"],
+            oldest_created_at=row["adobe_created_at"],
+            oldest_age=(
+                age_text(row["adobe_created_at"], rules.now) if row["adobe_created_at"] else ""
+            ),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class JobsPerDay:
+    """Jobs that finished on each UTC day (by Adobe's last change to them), oldest day first."""
+
+    days: list[date]
+    complete: list[int]
+    error: list[int]
+
+    @property
+    def rows(self) -> list[tuple[date, int, int]]:
+        return list(zip(self.days, self.complete, self.error, strict=True))
+
+    @property
+    def total_complete(self) -> int:
+        return sum(self.complete)
+
+    @property
+    def total_error(self) -> int:
+        return sum(self.error)
+
+    @property
+    def chart(self) -> BarChart:
+        return stacked_bars(
+            [f"{day:%m-%d}" for day in self.days],
+            {"complete": self.complete, "error": self.error},
+        )
+
+
+def jobs_per_day(*, organization_id: int, now: datetime, days: int = 30) -> JobsPerDay:
+    """Jobs completed and failed on each of the last ``days`` UTC days, today included: one query.
+
+    A finished job's day is ``adobe_modified_at``, Adobe's last change to it, which for a finished
+    job is when it finished; a job without one is not counted.
+    """
+    today = now.astimezone(UTC).date()
+    first = today - timedelta(days=days - 1)
+    start = datetime.combine(first, time.min, tzinfo=UTC)
+    rows = (
+        PrivacyJob.objects.filter(
+            organization_id=organization_id,
+            status__in=(PrivacyJob.Status.COMPLETE, PrivacyJob.Status.ERROR),
+            adobe_modified_at__gte=start,
+            adobe_modified_at__lt=start + timedelta(days=days),
+        )
+        .annotate(day=TruncDate("adobe_modified_at", tzinfo=UTC))
+        .values("day", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {(row["day"], row["status"]): row["n"] for row in rows}
+    every_day = [first + timedelta(days=i) for i in range(days)]
+    return JobsPerDay(
+        days=every_day,
+        complete=[counts.get((day, PrivacyJob.Status.COMPLETE), 0) for day in every_day],
+        error=[counts.get((day, PrivacyJob.Status.ERROR), 0) for day in every_day],
     )

@@ -9,6 +9,8 @@ of the sets below (the Django admin aside): a new view nobody classified fails t
 derived from its name — and returns the values only that organization's pages may show (job ids,
 request ids, user keys, identities, credential names and client ids, codes...). The matrix
 populates two organizations and looks for the other one's values on every page of the first.
+A value wrapped in ``Personal`` is personal data of the people a request is about: the matrix also
+checks that the organization's viewers read it on none of its pages, and its members on some.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from pathlib import Path
 from typing import Any
 
 
+class Personal(str):
+    """A populated value that is personal data: for members and admins, never viewers."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class AccessRules:
     url_kwargs: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
@@ -31,6 +39,7 @@ class AccessRules:
     admin_forms: frozenset[str] = frozenset()  # GET shows a form, POST submits; admins only
     member_forms: frozenset[str] = frozenset()  # the same, admins and members
     member_pages: frozenset[str] = frozenset()  # GET only; admins and members, not viewers
+    redirects: frozenset[str] = frozenset()  # GET only; every member, sent on to a page
     account_writes: frozenset[str] = frozenset()  # POST only; anyone signed in (sign out)
     public: frozenset[str] = frozenset()  # anonymous visitors too (sign in, health)
     # Make the organization's objects; return the values only its own pages may show.
@@ -46,6 +55,7 @@ class AccessRules:
             "admin_forms": self.admin_forms,
             "member_forms": self.member_forms,
             "member_pages": self.member_pages,
+            "redirects": self.redirects,
             "account_writes": self.account_writes,
             "public": self.public,
         }
@@ -79,6 +89,7 @@ def merged() -> AccessRules:
         admin_forms=union("admin_forms"),
         member_forms=union("member_forms"),
         member_pages=union("member_pages"),
+        redirects=union("redirects"),
         account_writes=union("account_writes"),
         public=union("public"),
         populate=populate,

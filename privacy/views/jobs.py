@@ -1,4 +1,8 @@
-"""The job list, its CSV export, and one job's detail and access-data download."""
+"""The job list, its CSV export, and one job's detail and access-data download.
+
+The export and the download are personal data: members and admins only, each recorded in the
+organization's audit log (who, which filter or which job, when).
+"""
 
 from __future__ import annotations
 
@@ -13,21 +17,26 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from adobe.codes import OUTCOME_CODES
 from adobe.errors import AdobeError
-from dashboard.access import get_for_member, get_membership
+from dashboard.access import can_see_personal_data, get_for_member, get_membership
 from dashboard.crypto import SecretUnreadable
 from dashboard.describe import LookoutError, describe_privacy_error
+from dashboard.models import AuditEvent
 from dashboard.paging import page_number
+from dashboard.services.audit import audit_record
 from dashboard.services.clients import privacy_client
 from privacy.filters import JobFilterSet
 from privacy.models import PrivacyJob
 from privacy.selectors import (
+    jobs_per_day,
     lateness_rules,
     privacy_filter_choices,
     privacy_job_counts,
+    privacy_job_detail,
+    privacy_job_export,
     privacy_job_list,
     privacy_job_page,
+    regulation_summary,
 )
 
 
@@ -36,40 +45,54 @@ def job_list(request: HttpRequest, org_code: UUID) -> HttpResponse:
     membership = get_membership(request, org_code)
     org_id = membership.organization_id
     rules = lateness_rules()  # one clock and one deadline table for filter, counts and badges
-    filters = JobFilterSet(request.GET, rules=rules)
+    filters = JobFilterSet(request.GET, rules=rules, membership=membership)
     page = privacy_job_page(
         jobs=privacy_job_list(organization_id=org_id, filters=filters),
         number=page_number(request.GET),
         per_page=settings.LOOKOUT_PRIVACY_PAGE_SIZE,
         rules=rules,
+        membership=membership,
     )
     context = {
         "membership": membership,
         "organization": membership.organization,
+        "personal_data": can_see_personal_data(membership),
         "form": filters.form,
         "page": page,
         "counts": privacy_job_counts(organization_ids=[org_id], rules=rules)[org_id],
         "choices": privacy_filter_choices(organization_id=org_id),
         "sync": getattr(membership.organization, "privacy_sync", None),
     }
-    template = (
-        "privacy/_job_results.html" if request.GET.get("partial") else "privacy/job_list.html"
-    )
-    return render(request, template, context)
+    if request.GET.get("partial"):
+        return render(request, "privacy/_job_results.html", context)
+    # The overview sits outside the part that refreshes in place: read it for the full page only.
+    context["regulations"] = regulation_summary(organization_id=org_id, rules=rules)
+    context["per_day"] = jobs_per_day(organization_id=org_id, now=rules.now)
+    return render(request, "privacy/job_list.html", context)
 
 
-CSV_COLUMNS = [
-    "job_id",
-    "request_id",
-    "user_key",
-    "action",
-    "regulation",
-    "status",
-    "submitted_by",
-    "adobe_created_at",
-    "adobe_modified_at",
-    "gone_at",
-]
+# Header -> the job's attribute.
+CSV_COLUMNS = {
+    "job_id": "job_id",
+    "request_id": "request_id",
+    "user_key": "user_key",
+    "reference": "team_reference",
+    "action": "action",
+    "regulation": "regulation",
+    "status": "status",
+    "submitted_by": "submitted_by",
+    "adobe_created_at": "adobe_created_at",
+    "adobe_modified_at": "adobe_modified_at",
+    "gone_at": "gone_at",
+}
+# A spreadsheet runs a cell starting with one of these as a formula, and Adobe's text (user keys,
+# product names and statuses) reaches the cells: such a cell gets a leading quote, read as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 class _Echo:
@@ -80,16 +103,27 @@ class _Echo:
 def _csv_rows(jobs) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow([*CSV_COLUMNS, "products"])
-    for job in jobs.prefetch_related("product_responses").iterator(chunk_size=2000):
+    for job in jobs.iterator(chunk_size=2000):
         products = "; ".join(f"{p.product}={p.status}" for p in job.product_responses.all())
-        yield writer.writerow([getattr(job, column) or "" for column in CSV_COLUMNS] + [products])
+        cells = [getattr(job, attribute) for attribute in CSV_COLUMNS.values()] + [products]
+        yield writer.writerow([spreadsheet_safe(cell) for cell in cells])
 
 
 @require_GET
 def job_export(request: HttpRequest, org_code: UUID) -> StreamingHttpResponse:
-    membership = get_membership(request, org_code)
-    filters = JobFilterSet(request.GET, rules=lateness_rules())
-    jobs = privacy_job_list(organization_id=membership.organization_id, filters=filters)
+    membership = get_membership(request, org_code, personal_data=True)
+    filters = JobFilterSet(request.GET, rules=lateness_rules(), membership=membership)
+    jobs = privacy_job_export(
+        jobs=privacy_job_list(organization_id=membership.organization_id, filters=filters),
+        membership=membership,
+    )
+    exported = jobs.count()
+    audit_record(
+        organization=membership.organization,
+        actor=request.user,
+        action=AuditEvent.Action.PRIVACY_JOBS_EXPORTED,
+        detail=f"{exported:,} job{'s' if exported != 1 else ''}; {filters.in_words()}",
+    )
     response = StreamingHttpResponse(_csv_rows(jobs), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="privacy-jobs-{stamp}.csv"'
@@ -97,20 +131,30 @@ def job_export(request: HttpRequest, org_code: UUID) -> StreamingHttpResponse:
 
 
 @require_GET
+def job_by_adobe_id(request: HttpRequest, org_code: UUID, adobe_job_id: str) -> HttpResponse:
+    """A job by Adobe's id (what submissions and Adobe's mails name): redirect to its page."""
+    job, _ = get_for_member(
+        request,
+        PrivacyJob.objects.only("code", "organization"),
+        organization__code=org_code,
+        job_id=adobe_job_id,
+    )
+    return redirect(job)
+
+
+@require_GET
 def job_detail(request: HttpRequest, job_code: UUID) -> HttpResponse:
-    job, membership = get_for_member(request, PrivacyJob.objects.all(), code=job_code)
-    job.lateness = lateness_rules().of(job)
-    responses = list(job.product_responses.all())
-    for response in responses:
-        outcome = OUTCOME_CODES.get(response.response_code.removeprefix("PRVCY-"))
-        response.code_title = outcome.title if outcome else ""
-        response.code_description = outcome.description if outcome else ""
+    found, membership = get_for_member(
+        request, PrivacyJob.objects.only("organization"), code=job_code
+    )
+    job = privacy_job_detail(pk=found.pk, membership=membership, rules=lateness_rules())
     context = {
         "membership": membership,
         "organization": membership.organization,
+        "personal_data": can_see_personal_data(membership),
         "job": job,
-        "responses": responses,
-        "can_download": job.status == PrivacyJob.Status.COMPLETE and "access" in job.action,
+        "responses": job.responses,
+        "can_download": job.can_download,
     }
     template = (
         "privacy/_job_detail.html" if request.GET.get("partial") else "privacy/job_detail.html"
@@ -120,8 +164,9 @@ def job_detail(request: HttpRequest, job_code: UUID) -> HttpResponse:
 
 @require_GET
 def job_download(request: HttpRequest, job_code: UUID) -> HttpResponse:
-    # Access data is personal data: members and admins only, never viewers.
-    job, membership = get_for_member(request, PrivacyJob.objects.all(), write=True, code=job_code)
+    job, membership = get_for_member(
+        request, PrivacyJob.objects.all(), personal_data=True, code=job_code
+    )
     if job.status != PrivacyJob.Status.COMPLETE or "access" not in job.action:
         messages.error(request, "Only complete access jobs have data to download.")
         return redirect(job)
@@ -131,6 +176,12 @@ def job_download(request: HttpRequest, job_code: UUID) -> HttpResponse:
     except (AdobeError, LookoutError, SecretUnreadable) as exc:
         messages.error(request, f"The data could not be downloaded. {describe_privacy_error(exc)}")
         return redirect(job)
+    audit_record(
+        organization=membership.organization,
+        actor=request.user,
+        action=AuditEvent.Action.PRIVACY_DATA_DOWNLOADED,
+        detail=f"Job {job.job_id} ({job.action} under {job.regulation})",
+    )
     response = HttpResponse(content.content, content_type=content.content_type or "application/zip")
     response["Content-Disposition"] = f'attachment; filename="{job.job_id}.zip"'
     response["Cache-Control"] = "no-store"

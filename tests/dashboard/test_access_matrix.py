@@ -6,7 +6,8 @@ file does not know how to fill, or a page that shows anything of another organiz
 
 Two organizations with objects of every kind: Acme (alice admin, dave member, bob viewer) and
 Globex-Zq7 (charlie admin, hank-zq7 member, ivy-zq7 viewer), whose every value is distinctive,
-so that its absence from Acme's pages means something.
+so that its absence from Acme's pages means something. Within Acme, the personal data of the
+people its requests are about is for alice and dave, never bob.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
 
 from dashboard.models import ClientSecret, Membership
-from tests.access_rules import merged
+from tests.access_rules import Personal, merged
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 RULES = merged()
@@ -31,6 +32,7 @@ ADMIN_FORMS = RULES.admin_forms
 MEMBER_FORMS = RULES.member_forms
 FORMS = ADMIN_FORMS | MEMBER_FORMS
 MEMBER_PAGES = RULES.member_pages
+REDIRECTS = RULES.redirects
 PAGES = RULES.pages
 PARTIALS = RULES.partials
 ACCOUNT_WRITES = RULES.account_writes
@@ -182,6 +184,9 @@ def test_members_can_read_every_page(client, world, acme, name, person):
         # Pages of personal data (downloads): viewers are refused; others get it or a redirect.
         assert (response.status_code == 403) == (person == "bob")
         assert response.status_code not in (404, 405)
+    elif name in REDIRECTS:
+        assert response.status_code == 302
+        assert client.get(response["Location"]).status_code == 200
     else:
         assert name in PAGES
         assert response.status_code == 200
@@ -236,3 +241,26 @@ def test_no_page_shows_anything_of_another_organization(
             assert any(value in body for value in ours), f"{where} as {person} shows no Acme data"
             if response["Content-Type"].startswith("text/html") and "partial" not in where:
                 assert acme.name in body, f"{where} as {person} does not name Acme"
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_personal_data_is_for_members_and_admins(client, world, acme, own_values, person):
+    """On every page, partial, export, download, form and write of Acme's, bob (a viewer) reads
+    none of the personal data of the people Acme's requests are about (identities, user keys and
+    references, Adobe's submitter, raw JSON, download URL); alice and dave read all of it."""
+    client.force_login(world[person])
+    personal = [value for value in own_values[acme.name] if isinstance(value, Personal)]
+    assert len(personal) >= 5, "the populators mark personal data with Personal"
+    read: set[str] = set()
+    for name in sorted(set(ROUTE_NAMES) - WRITES - ACCOUNT_WRITES):  # reads only: signed in still
+        url = _url(name, acme)
+        reads = [(f"GET {url}", client.get(url, follow=True))]
+        if name in PARTIALS:
+            reads.append((f"GET {url}?partial=1", client.get(url, {"partial": "1"})))
+        for where, response in reads:
+            body = _body(response)
+            shown = [value for value in personal if value in body]
+            assert person != "bob" or not shown, f"{where} shows the viewer {shown}"
+            read.update(shown)
+    if person != "bob":
+        assert read == set(personal), f"{person} never reads {set(personal) - read}"

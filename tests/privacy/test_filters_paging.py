@@ -117,17 +117,36 @@ def test_sort_by_last_change(client, bob, acme):
     assert JOB_LINK.findall(page.content.decode()) == ["changed-now", "changed-long-ago"]
 
 
-def test_search_matches_ids_exactly_and_user_keys_by_their_start(client, bob, acme):
-    _job(acme, "job-abc", request_id="req-9", user_key="Ticket-77")
-    _job(acme, "job-abcd", user_key="other")
+def test_sort_by_deadline_soonest_puts_the_most_urgent_open_job_first(client, bob, acme):
+    day = 24
+    # gdpr gives 30 days and ccpa 45: the ccpa job created earlier is due later.
+    _job(acme, "ccpa-due-in-5", status="processing", regulation="ccpa", hours_ago=40 * day)
+    _job(acme, "gdpr-due-in-2", status="processing", regulation="gdpr", hours_ago=28 * day)
+    _job(acme, "gdpr-overdue", status="submitted", regulation="gdpr", hours_ago=31 * day)
+    _job(acme, "no-deadline", status="processing", regulation="unlisted", hours_ago=50 * day)
+    _job(acme, "finished", status="complete", regulation="gdpr", hours_ago=35 * day)
     client.force_login(bob)
+    url = reverse("privacy:job_list", args=[acme.code])
+
+    page = client.get(url, {"sort": "deadline"}).content.decode()
+
+    order = ["gdpr-overdue", "gdpr-due-in-2", "ccpa-due-in-5", "no-deadline", "finished"]
+    assert JOB_LINK.findall(page) == order
+    assert '<option value="deadline" selected>Deadline soonest</option>' in page
+
+
+def test_search_finds_ids_and_user_keys_by_their_start(client, dave, acme):
+    _job(acme, "job-abc", hours_ago=2, request_id="req-9", user_key="Ticket-77")
+    _job(acme, "job-abcd", user_key="other")
+    client.force_login(dave)
     url = reverse("privacy:job_list", args=[acme.code])
 
     def found(q):
         return JOB_LINK.findall(client.get(url, {"q": q}).content.decode())
 
-    assert found("job-abc") == ["job-abc"]  # not job-abcd: ids match whole
-    assert found("job-ab") == []
+    assert found("job-abcd") == ["job-abcd"]
+    assert found("job-ab") == ["job-abcd", "job-abc"]  # ids by their start
+    assert found("bc") == []
     assert found(" req-9 ") == ["job-abc"]
     assert found("ticket") == ["job-abc"]  # the start of a user key, any case
     assert found("77") == []
@@ -164,8 +183,8 @@ def test_created_dates_take_whole_days(client, bob, acme):
     assert found(created_from=today - timedelta(days=3), created_to=today) == ["today", "days-ago"]
 
 
-def test_the_csv_export_uses_the_same_filters_and_ignores_bad_values(client, bob, acme, many_jobs):
-    client.force_login(bob)
+def test_the_csv_export_uses_the_same_filters_and_ignores_bad_values(client, dave, acme, many_jobs):
+    client.force_login(dave)
     response = client.get(
         reverse("privacy:job_export", args=[acme.code]),
         {"status": "error", "created_from": "not-a-date", "sort": "oldest", "page": "2"},
@@ -174,8 +193,8 @@ def test_the_csv_export_uses_the_same_filters_and_ignores_bad_values(client, bob
     assert [r["job_id"] for r in rows] == [f"failed-{n}" for n in reversed(range(7))]
 
 
-def test_the_export_link_keeps_the_filters_but_not_the_page(client, bob, acme, many_jobs):
-    client.force_login(bob)
+def test_the_export_link_keeps_the_filters_but_not_the_page(client, dave, acme, many_jobs):
+    client.force_login(dave)
     page = client.get(
         reverse("privacy:job_list", args=[acme.code]), {"status": "error", "page": "2"}
     ).content.decode()
