@@ -278,10 +278,11 @@ def _error_for_exception(
         return AdobeUnavailable(
             f"{method} {path} failed: no response within {timeout:g} s", maybe_processed=True
         )
-    sent = not _refused(exc)
+    if _refused(exc):
+        return AdobeUnavailable(f"{method} {path} failed: the connection was refused")
     return AdobeUnavailable(
-        f"{method} {path} failed: {type(exc).__name__}" + ("" if sent else " (connection refused)"),
-        maybe_processed=sent,
+        f"{method} {path} failed: the connection broke before an answer came",
+        maybe_processed=True,
     )
 
 

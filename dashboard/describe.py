@@ -23,6 +23,12 @@ CONFIGURATION_ERROR = (
 )
 
 
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop: Adobe's own messages sometimes bring theirs."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 class LookoutError(Exception):
     """A failure on Lookout's side, already in words (no credential, no token): shown as is."""
 
@@ -44,6 +50,9 @@ class ErrorDescriber:
     codes: dict[str, str] = field(default_factory=dict)
 
     def __call__(self, error: BaseException) -> str:
+        return sentence(self._words(error))
+
+    def _words(self, error: BaseException) -> str:
         name = self.service
         if isinstance(error, LookoutError):
             return str(error)
@@ -62,7 +71,7 @@ class ErrorDescriber:
             asked = f" and asked Lookout to wait {wait:.0f} s" if wait is not None else ""
             return f"{name} is rate limiting requests (429){asked}."
         if isinstance(error, adobe.AdobeUnavailable):
-            return f"{name} did not answer properly: {error.message}."
+            return f"{name} did not answer properly: {error.message}"
         if isinstance(error, adobe.AdobeBadResponse):
             return f"{name} sent an answer Lookout could not read ({error.field})."
         if isinstance(error, adobe.AdobeIncompleteListing):
@@ -74,11 +83,11 @@ class ErrorDescriber:
         if isinstance(error, adobe.AdobeInvalidRequest) and error.status is None:
             return f"Not sent: {name} would refuse it ({error.message})."
         if isinstance(error, adobe.AdobeNotFound):
-            return f"{name} does not know it (404): {error.message}."
+            return f"{name} does not know it (404): {error.message}"
         if isinstance(error, adobe.AdobeInvalidRequest):
-            return f"{name} refused the request: {error.message}."
+            return f"{name} refused the request: {error.message}"
         if isinstance(error, adobe.AdobeError):
-            return f"{name}: {error.message}."
+            return f"{name}: {error.message}"
         if isinstance(error, SoftTimeLimitExceeded):
             return "The run ran out of time and was stopped; the next run carries on from there."
         if isinstance(error, LeaseLost):
@@ -109,10 +118,12 @@ describe_ims_error = ErrorDescriber(
     },
 )
 
+# No "Lookout keeps trying" here: a refused submission or download is not tried again. A sync is,
+# and its page says when from ``next_attempt_at``.
 describe_privacy_error = ErrorDescriber(
     service="Adobe Privacy Service",
     refused="check that the credential's project in Developer Console has the Privacy Service "
-    "API and a product profile for this organization. Lookout keeps trying.",
+    "API and a product profile for this organization.",
 )
 
 describe_status_error = ErrorDescriber(

@@ -7,9 +7,9 @@ imports an app, which import-linter enforces (see ``architecture.md``).
 * **Organization cards** — each app contributes one card per organization to the home page and the
   organization page. ``load`` takes every organization id on the page at once and returns the
   template context per id, so the number of queries never grows with the number of organizations.
-* **Organization ready** — called (after commit) when an organization can be synced now, e.g. when
-  the demo starts: the apps queue their first syncs at once instead of waiting for beat's next
-  tick.
+* **Organization ready** — called (after commit) when an organization can be synced now: a
+  credential was onboarded (the page, the command), or the demo starts. The apps queue their first
+  syncs at once instead of waiting for beat's next tick.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,12 @@ def organization_cards(organization_ids: Sequence[int]) -> dict[int, list[Render
         for pk in organization_ids:
             cards[pk].append(RenderedCard(card.name, card.template, contexts.get(pk, {})))
     return cards
+
+
+def organization_ready_on_commit(organization_id: int) -> None:
+    """:func:`organization_ready` once the caller's transaction commits (at once outside one), so
+    the workers find the rows it wrote (style B.11)."""
+    transaction.on_commit(lambda: organization_ready(organization_id))
 
 
 def organization_ready(organization_id: int) -> None:

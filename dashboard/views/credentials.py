@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dashboard import hooks
 from dashboard.access import get_for_member, get_membership
 from dashboard.background import paused_notice
 from dashboard.forms.credentials import JWTCredentialForm, OAuthCredentialForm, SecretAddForm
@@ -30,12 +31,19 @@ from dashboard.services.credentials import (
 from dashboard.services.tokens import credential_test
 
 FORMS = {Credential.Kind.OAUTH: OAuthCredentialForm, Credential.Kind.JWT: JWTCredentialForm}
+FIRST_SYNC_STARTED = (
+    "Lookout started reading this organization's data from Adobe: the Privacy jobs page shows "
+    "the sync's progress."
+)
 
 
-def _warn_if_paused(request: HttpRequest) -> None:
-    """After a save that queues the first token refresh: say so if the queue could not take it."""
+def _warn_if_paused(request: HttpRequest) -> bool:
+    """After a save that queues background work (the first token refresh, the first syncs): say
+    so if the queue could not take it; True if it could not."""
     if notice := paused_notice():
         messages.warning(request, notice)
+        return True
+    return False
 
 
 @require_GET
@@ -70,8 +78,11 @@ def _credential_add(request: HttpRequest, org_code: UUID, kind: str) -> HttpResp
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
+                # The organization's first syncs start now, not at beat's next due check.
+                hooks.organization_ready_on_commit(membership.organization_id)
                 messages.success(request, "Credential saved. Its secrets will not be shown again.")
-                _warn_if_paused(request)
+                if not _warn_if_paused(request):
+                    messages.info(request, FIRST_SYNC_STARTED)
                 return redirect(credential)
         status = 400
     return render(

@@ -186,6 +186,7 @@ class _Run:
         self.result = result
         #: Regulations whose listing ended short of Adobe's totalRecords, in this run.
         self.incomplete: list[AdobeIncompleteListing] = []
+        self._progress(jobs=0, regulation="")  # not what the previous run had reached
 
     def full_listing(self, codes: list[str]) -> None:
         """Everything Adobe still returns; then mark what it did not return as gone.
@@ -224,9 +225,14 @@ class _Run:
         listed: list[str] = []
         used: set[str] = set()
         for code in codes:
+            self._progress(regulation=code)
+            # A 400 while listing is Adobe refusing the regulation; one on a job's detail (read
+            # while a page is stored) is not, and fails the run in its own words.
+            listing = True
             try:
                 jobs = self.client.iter_jobs_since(regulation=code, since=since, size=PAGE_SIZE)
                 for page in _pages(jobs, PAGE_SIZE):
+                    listing = False
                     used.add(code)
                     self.result.jobs_seen += len(page)
                     self.result.add(
@@ -238,7 +244,9 @@ class _Run:
                             stamp_seen=stamp_seen,
                         )
                     )
+                    self._progress(jobs=self.result.jobs_seen)
                     self._renew()
+                    listing = True
             except AdobeIncompleteListing as exc:
                 # Every job read was stored; the regulation says nothing about missing ones.
                 logger.warning("Incomplete listing of %s: %s", code, exc.message)
@@ -246,15 +254,20 @@ class _Run:
                 self.incomplete.append(exc)
                 continue
             except AdobeInvalidRequest as exc:
-                refused = exc.status == 400 or exc.field == "regulation"
+                refused = listing and (exc.status == 400 or exc.field == "regulation")
                 if isinstance(exc, AdobeNotFound) or not refused:
                     raise
                 # Adobe (or the client, before sending) refuses a code it does not know: a
                 # Regulation row added too early, or a retired one. The others still sync.
                 logger.warning("Adobe refused regulation %s: %s", code, exc.message)
                 self.result.skipped_regulations.append(code)
+                refusal = exc
                 continue
             listed.append(code)
+        if codes and len(self.result.skipped_regulations) == len(codes):
+            # Adobe refused every regulation: the request itself is wrong (a missing header, an
+            # organization it does not know), not one code. The run fails in Adobe's words.
+            raise refusal
         return listed, used
 
     def refresh_due_details(self) -> None:
@@ -262,6 +275,7 @@ class _Run:
         is due, then jobs (whatever their status) whose detail Adobe did not return (404) once
         their next look is due. A finished job has ``next_detail_at`` only while its detail is
         owed, so the second query needs nothing else."""
+        self._progress(regulation="")
         due = PrivacyJob.objects.filter(
             organization_id=self.organization_id,
             next_detail_at__lte=self.started,
@@ -294,6 +308,14 @@ class _Run:
     def _renew(self) -> None:
         """Between pages: stop writing if another run took this one over."""
         self.run.renew()
+
+    def _progress(self, **fields: int | str) -> None:
+        """What the job list shows of this run while it lives (``progress_jobs``,
+        ``progress_regulation``): one small update between pages, only while this run holds the
+        row, so a run that was taken over never writes over its successor's progress."""
+        PrivacySyncState.objects.filter(pk=self.run.pk, lease_owner=self.run.owner).update(
+            **{f"progress_{name}": value for name, value in fields.items()}
+        )
 
 
 def _pages(jobs: Iterable[JobSummary], size: int) -> Iterator[list[JobSummary]]:

@@ -123,9 +123,9 @@ def test_a_429_without_retry_after_waits_a_minute_not_a_second(adobe, synced_org
     client.force_login(alice)
     page = client.get(reverse("privacy:job_list", args=[synced_org.code])).content.decode()
     assert (
-        "last attempt failed: Adobe Privacy Service is rate limiting requests (429).</span>. "
+        "Last attempt failed: Adobe Privacy Service is rate limiting requests (429).</span> "
         f'Next attempt at <time datetime="{state.next_attempt_at.isoformat()}">'
-        f"{state.next_attempt_at:%H:%M:%S} UTC</time>"
+        f"{state.next_attempt_at:%H:%M:%S} UTC</time>."
     ) in page
     for minutes in (0, 0.5):  # beat's due check during that minute queues nothing
         moment = state.last_error_at + timedelta(minutes=minutes)

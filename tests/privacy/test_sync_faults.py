@@ -186,3 +186,18 @@ def test_a_passing_404_when_rereading_an_unfinished_job_keeps_it(adobe, synced_o
     assert job.status == "complete" and job.next_detail_at is None and job.gone_at is None
     assert job.detail_fetched_at > read_at
     assert products_in_lookout(job) == products_at_adobe(synced_org, job.job_id)
+
+
+def test_adobe_refusing_every_regulation_is_the_syncs_failure_not_a_success(adobe, synced_org):
+    # A request Adobe refuses whatever the regulation (here a missing header) says nothing about
+    # any one regulation: the page must show the failure, not "Synced".
+    body = {"error_code": "400003", "message": "Missing header"}
+    adobe.add_fault("error", status=400, endpoint=JOBS, body=body)
+
+    result = privacy_sync(organization_id=synced_org.pk)
+
+    assert result.error.startswith("Adobe Privacy Service refused the request: GET ")
+    assert result.error.endswith("HTTP 400 400003: Missing header.")
+    state = state_of(synced_org)
+    assert state.last_error == result.error and state.last_success_at is None
+    assert not PrivacyJob.objects.filter(organization=synced_org).exists()

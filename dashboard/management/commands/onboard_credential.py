@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from adobe.console import MAX_BYTES, ConsoleCredential
+from dashboard import hooks
+from dashboard.background import paused_notice
 from dashboard.models import Credential, Organization
 from dashboard.services.credentials import (
     CredentialInput,
@@ -122,6 +124,16 @@ class Command(BaseCommand):
             if not outcome.ok:
                 raise CommandError(f"Connection failed. {outcome.message}")
             self.stdout.write(self.style.SUCCESS(f"Connection works. {outcome.message}"))
+        # The organization's first syncs start now, not at beat's next due check; a broker that
+        # is down pauses them (and beat catches up).
+        hooks.organization_ready_on_commit(organization.pk)
+        if notice := paused_notice():
+            self.stderr.write(notice)
+        else:
+            self.stdout.write(
+                f"The first sync of {organization} with Adobe is queued: its Privacy jobs page "
+                "shows the progress."
+            )
 
     def _organization(self, ref: str) -> Organization:
         lookup = Q(ims_org_id=ref)
