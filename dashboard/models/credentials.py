@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from dashboard.models.organizations import Organization, TimeStampedModel
 from dashboard.models.runs import BackgroundRun
@@ -108,10 +109,9 @@ class Credential(TimeStampedModel, BackgroundRun):
             return "attention", f"Needs attention: {self.last_error}"
         remaining = self.token_remaining()
         if self.consecutive_failures:
-            return "failing", (
-                f"Token refresh failed {self.consecutive_failures} time"
-                f"{'s' if self.consecutive_failures > 1 else ''}: {self.last_error}"
-            )
+            failures = self.consecutive_failures
+            times = ngettext("%(n)d time", "%(n)d times", failures) % {"n": failures}
+            return "failing", f"Token refresh failed {times}: {self.last_error}"
         if remaining is None:
             return "missing", "No token yet: the next refresh gets one."
         if remaining <= timedelta(0):

@@ -16,6 +16,8 @@ from status.models.registry import Cloud, Offering, Product, Region, Service
 
 # Adobe's severities, worst last (adobe-api.md 3.6); the rank orders pages.
 SEVERITY_RANK = {"None": 0, "Trivial": 1, "Potential": 2, "Minor": 3, "Major": 4}
+# Adobe's statuses that only repeat Lookout's state (and "Empty", which says nothing).
+_SAME_AS_STATE = {"open": {"", "empty", "open", "opened"}, "closed": {"", "empty", "closed"}}
 
 
 class StatusEvent(TimeStampedModel):
@@ -68,6 +70,13 @@ class Incident(StatusEvent):
         return self.state == self.State.OPEN
 
     @property
+    def status_note(self) -> str:
+        """Adobe's status when it says more than the state beside it: "Discovery" or "Dismissed",
+        never "Opened" next to Open or "Closed" next to Closed."""
+        said = self.status.strip()
+        return "" if said.lower() in _SAME_AS_STATE.get(self.state, {""}) else said
+
+    @property
     def duration(self):
         end = self.ended_at or self.closed_at
         if self.started_at is None or (end is None and not self.is_open):
@@ -93,6 +102,15 @@ class Maintenance(StatusEvent):
 
     class Meta:
         indexes = [models.Index(fields=["phase", "scheduled_at"], name="status_maint_phase")]
+
+    @property
+    def type_note(self) -> str:
+        """Adobe's maintenance type in words ("urgent maintenance"), unless it repeats the phase
+        ("Scheduled" while scheduled) or says nothing ("Empty")."""
+        kind = self.maintenance_type.strip().lower()
+        if kind in {"", "empty", self.phase, self.get_phase_display().lower()}:
+            return ""
+        return f"{kind} maintenance"
 
 
 class EventUpdate(models.Model):

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from adobe import StatusClient
 from dashboard.describe import EXPECTED_FAILURES, describe_status_error
@@ -49,7 +50,8 @@ class PollOutcome:
     def __str__(self) -> str:
         if not self.ran:
             return "Skipped: another poll is running, or the next one is not due yet."
-        return f"{'OK' if self.ok else 'Failed'}: {self.message} ({self.requests} requests)"
+        requests = ngettext("%(n)d request", "%(n)d requests", self.requests) % {"n": self.requests}
+        return f"{'OK' if self.ok else 'Failed'}: {self.message} ({requests})"
 
 
 def sync_state_get(*, kind: str) -> StatusSyncState:

@@ -7,6 +7,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access import get_membership
@@ -29,7 +30,8 @@ def watched_products(request: HttpRequest, org_code: UUID) -> HttpResponse:
         count = watched_products_set(
             organization=membership.organization, product_ids=form.cleaned_data["products"]
         )
-        messages.success(request, f"{membership.organization.name} now watches {count} products.")
+        watches = ngettext("now watches %(n)d product", "now watches %(n)d products", count)
+        messages.success(request, f"{membership.organization.name} {watches % {'n': count}}.")
         return redirect("status:status_page", org_code)
     context = {
         "membership": membership,

@@ -57,5 +57,5 @@ def test_status_page_refreshes_in_place_and_leads_to_the_timeline(page, sim_org,
     expect(entries).to_have_count(2)
     expect(entries.nth(0)).to_contain_text("Reports slow: Some reports take minutes.")
     expect(entries.nth(1)).to_contain_text("Opened → Closed")
-    expect(page.get_by_test_id("incident-state")).to_have_text("Closed (Closed)")
+    expect(page.get_by_test_id("incident-state")).to_have_text("Closed")
     expect(page.get_by_test_id("incident-duration")).to_have_text("15\xa0minutes")
