@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 
 
 def follow_pager(
@@ -22,3 +23,19 @@ def follow_pager(
             return pages, page
         assert len(pages) < most, f"the link does not move: {url}"
         url = path + html.unescape(found.group(1))
+
+
+def request_submit(client, organization, subjects: str, **fields):
+    """Post the access/delete request form as a member who just opened it (a fresh one-time
+    key); gdpr, access, analytics unless ``fields`` say otherwise. Returns the response."""
+    from django.urls import reverse
+
+    form = {
+        "submission_key": str(uuid.uuid4()),
+        "regulation": "gdpr",
+        "actions": ["access"],
+        "products": ["analytics"],
+        "subjects": subjects,
+        **fields,
+    }
+    return client.post(reverse("privacy:request_new", args=[organization.code]), form)

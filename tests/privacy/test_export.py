@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 
 from django.urls import reverse
 
@@ -14,6 +13,7 @@ from dashboard.models import AuditEvent
 from dashboard.services.clients import privacy_client
 from privacy.models import PrivacyJob
 from privacy.services.sync import privacy_sync
+from tests.pages import request_submit
 from tests.privacy.conftest import job_create
 
 
@@ -39,16 +39,7 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(client, member, sim_org, 
         regulation="gdpr", users=users, include=["analytics"]
     )
     client.force_login(member)
-    client.post(
-        reverse("privacy:request_new", args=[sim_org.code]),
-        {
-            "submission_key": str(uuid.uuid4()),
-            "regulation": "gdpr",
-            "actions": ["access"],
-            "products": ["analytics"],
-            "subjects": '=HYPERLINK("https://evil.example") | Email:q@example.com',
-        },
-    )
+    request_submit(client, sim_org, '=HYPERLINK("https://evil.example") | Email:q@example.com')
     privacy_sync(organization_id=sim_org.pk)
     assert set(
         PrivacyJob.objects.filter(job_id__in=[j.job_id for j in made.jobs]).values_list(

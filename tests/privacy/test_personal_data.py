@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 
 import pytest
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from privacy.models import PrivacyJob, PrivacySubmission, ProductResponse
 from privacy.selectors import lateness_rules, privacy_job_detail, privacy_job_list, privacy_job_page
+from tests.pages import request_submit
 from tests.privacy.conftest import job_create
 
 # What the people of sent_job are known by, and Adobe's raw answer: for members only.
@@ -161,16 +161,7 @@ def test_a_job_sent_from_lookout_says_who_sent_it_and_leads_to_its_submission(
     """dave sends a request; its jobs say so on the list and the job page, link to the
     submission, and the submission's job ids lead back to the jobs' pages."""
     client.force_login(member)
-    client.post(
-        reverse("privacy:request_new", args=[sim_org.code]),
-        {
-            "submission_key": str(uuid.uuid4()),
-            "regulation": "gdpr",
-            "actions": ["access"],
-            "products": ["analytics"],
-            "subjects": "case-77 | Email:jane@example.com",
-        },
-    )
+    request_submit(client, sim_org, "case-77 | Email:jane@example.com")
     submission = PrivacySubmission.objects.get()
     job = PrivacyJob.objects.get(job_id__in=submission.job_ids)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import uuid
 
 import pytest
 from django.db import connection
@@ -15,7 +14,7 @@ from privacy.filters import JobFilterSet
 from privacy.models import PrivacyJob
 from privacy.selectors import lateness_rules
 from privacy.services.sync import privacy_sync
-from tests.pages import follow_pager
+from tests.pages import follow_pager, request_submit
 from tests.privacy.conftest import job_create
 
 JOB_LINK = re.compile(r'class="mono">([^<]+)</a>')
@@ -144,15 +143,8 @@ def test_a_job_just_submitted_is_found_by_the_identity_its_submission_recorded(
     """Before the sync reads Adobe's detail the job has no identities of its own: its
     submission's find it; after the sync, its own do."""
     client.force_login(member)
-    client.post(
-        reverse("privacy:request_new", args=[sim_org.code]),
-        {
-            "submission_key": str(uuid.uuid4()),
-            "regulation": "gdpr",
-            "actions": ["access"],
-            "products": ["analytics"],
-            "subjects": "Case 7781 | Email:Jane.Roe@example.net\nEmail:someone@example.net",
-        },
+    request_submit(
+        client, sim_org, "Case 7781 | Email:Jane.Roe@example.net\nEmail:someone@example.net"
     )
     jane = PrivacyJob.objects.get(organization=sim_org, user_key__endswith="-1-Case 7781")
     assert jane.user_ids == []
