@@ -22,6 +22,8 @@ class AuditEvent(models.Model):
         KEYS_ROTATED = "keys_rotated", "re-encrypted the secrets under the newest key"
         PRIVACY_REQUEST_SUBMITTED = "privacy_request", "submitted a privacy request"
         PRIVACY_CONSENT_SUBMITTED = "privacy_consent", "submitted an opt-out of sale"
+        # Lookout (no person) looked for the jobs of a request whose answer was lost.
+        PRIVACY_REQUEST_CHECKED = "privacy_request_checked", "checked a privacy request with Adobe"
         # Personal data leaving Lookout: which jobs (the filter) or which job, never whose data.
         PRIVACY_JOBS_EXPORTED = "privacy_export", "exported privacy jobs as CSV"
         PRIVACY_DATA_DOWNLOADED = "privacy_download", "downloaded a job's access data"

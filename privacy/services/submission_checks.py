@@ -234,7 +234,7 @@ def _audit_check(submission: PrivacySubmission) -> None:
     audit_record(
         organization=submission.organization,
         actor=None,
-        action=AuditEvent.Action.PRIVACY_REQUEST_SUBMITTED,
+        action=AuditEvent.Action.PRIVACY_REQUEST_CHECKED,
         detail=(
             f"Checked with Adobe the request {by} submitted at {when}: "
             f"{submission.get_state_display()}: {submission.in_a_few_words}. {outcome}"

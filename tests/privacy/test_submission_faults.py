@@ -112,7 +112,7 @@ def test_a_send_that_failed_at_adobe_is_not_received_once_the_window_is_over(
         "Adobe has no job from this request: it was not processed. Nothing was created at "
         "Adobe; submit it again."
     ) in page
-    event = AuditEvent.objects.filter(action="privacy_request", actor=None).get()
+    event = AuditEvent.objects.filter(action="privacy_request_checked", actor=None).get()
     assert "Not received by Adobe" in event.detail and "dave" in event.detail
     assert "jane@example.com" not in event.detail
     # Sent exactly once, and Adobe has nothing from it.
@@ -141,7 +141,7 @@ def test_an_answer_lost_after_adobe_accepted_is_found_and_never_resent(
     stored = PrivacyJob.objects.filter(organization=sim_org, job_id__in=submission.job_ids)
     assert sorted(stored.values_list("action", flat=True)) == ["access", "delete"]
     assert "Lookout found its jobs at Adobe" in _page(client, sim_org)
-    event = AuditEvent.objects.filter(action="privacy_request", actor=None).get()
+    event = AuditEvent.objects.filter(action="privacy_request_checked", actor=None).get()
     assert "Accepted by Adobe" in event.detail
     # One set of jobs at Adobe: the request was sent once and never again.
     assert adobe.request_count(CREATE_JOBS) == 1
@@ -212,7 +212,7 @@ def test_while_adobe_cannot_be_asked_it_stays_uncertain_and_the_page_says_when_i
     assert (
         f"Adobe could not be asked yet; checking again at {submission.next_check_at:%H:%M} UTC"
     ) in page
-    event = AuditEvent.objects.filter(action="privacy_request", actor=None).get()
+    event = AuditEvent.objects.filter(action="privacy_request_checked", actor=None).get()
     assert "Adobe could not be asked yet" in event.detail  # recorded once, when the window ended
 
     # Adobe is back: the next check decides it.
@@ -220,7 +220,7 @@ def test_while_adobe_cannot_be_asked_it_stays_uncertain_and_the_page_says_when_i
     adobe.advance(300)
     submission, _due = _check_at(sim_org, submission.next_check_at + timedelta(seconds=1))
     assert submission.state == "not_received" and submission.check_error == ""
-    assert AuditEvent.objects.filter(action="privacy_request", actor=None).count() == 2
+    assert AuditEvent.objects.filter(action="privacy_request_checked", actor=None).count() == 2
     assert adobe.request_count(CREATE_JOBS) == 1
     assert _jobs_at_adobe(adobe) == []
 
