@@ -7,6 +7,10 @@ imports an app, which import-linter enforces (see ``architecture.md``).
 * **Organization cards** — each app contributes one card per organization to the home page and the
   organization page. ``load`` takes every organization id on the page at once and returns the
   template context per id, so the number of queries never grows with the number of organizations.
+* **Attention** — each app contributes what needs someone's attention across organizations (failed
+  syncs, late jobs, incidents on watched products) to the home page's attention list. ``load``
+  takes every organization on the page at once and returns :class:`AttentionEntry` objects, in a
+  constant number of queries; the home page sorts them, worst first, with the core's own.
 * **Organization ready** — called (after commit) when an organization can be synced now: a
   credential was onboarded (the page, the command), or the demo starts. The apps queue their first
   syncs at once instead of waiting for beat's next tick.
@@ -17,9 +21,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+
+if TYPE_CHECKING:
+    from dashboard.models import Organization
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +49,62 @@ class RenderedCard:
     context: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class AttentionEntry:
+    """One problem on the home page's attention list, linking to the filtered page that shows it.
+
+    ``organization`` is None for an installation-wide problem (the Status polls), which then links
+    to one of the reader's organizations' pages. Nothing in an entry is personal data.
+    """
+
+    CRITICAL = 3  # a legal deadline missed, a credential IMS refused, an incident on a product
+    WARNING = 2  # failing or stalled background work, something expiring soon, failed jobs
+    NOTICE = 1  # worth knowing: maintenance on a watched product
+
+    severity: int
+    kind: str  # a stable slug for pages and tests: "privacy-late", "credential-attention", ...
+    organization: Organization | None
+    title: str  # "3 late or stuck privacy jobs"
+    url: str
+    detail: str = ""
+    since: datetime | None = None  # when the problem started, when known
+
+    @property
+    def level(self) -> str:
+        return {self.CRITICAL: "critical", self.WARNING: "warning"}.get(self.severity, "notice")
+
+    def sort_key(self) -> tuple:
+        """Worst first; then the organization's name; then the title."""
+        return (-self.severity, self.organization.name if self.organization else "", self.title)
+
+
+@dataclass(frozen=True)
+class AttentionSource:
+    name: str
+    load: Callable[[Sequence[Organization]], list[AttentionEntry]]
+
+
 _cards: dict[str, OrganizationCard] = {}
+_attention: dict[str, AttentionSource] = {}
 _ready_listeners: dict[str, Callable[[int], None]] = {}
 
 
 def register_organization_card(card: OrganizationCard) -> None:
     _cards[card.name] = card  # keyed by name: a repeated ready() replaces, never duplicates
+
+
+def register_attention(source: AttentionSource) -> None:
+    _attention[source.name] = source  # keyed by name, like the cards
+
+
+def attention_entries(organizations: Sequence[Organization]) -> list[AttentionEntry]:
+    """Every app's entries for ``organizations``, one ``load`` call per app, unsorted."""
+    if not organizations:
+        return []
+    entries: list[AttentionEntry] = []
+    for source in sorted(_attention.values(), key=lambda s: s.name):
+        entries.extend(source.load(list(organizations)))
+    return entries
 
 
 def register_organization_ready(name: str, listener: Callable[[int], None]) -> None:

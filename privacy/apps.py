@@ -17,9 +17,10 @@ class PrivacyConfig(AppConfig):
         post_migrate.connect(_regulation_defaults, sender=self)
         hooks.register_organization_card(
             hooks.OrganizationCard(
-                "privacy", "privacy/_org_card.html", selectors.privacy_org_cards, 20
+                "privacy", "privacy/_org_card.html", selectors.privacy_home_cards, 20
             )
         )
+        hooks.register_attention(hooks.AttentionSource("privacy", selectors.privacy_attention))
         hooks.register_organization_ready("privacy", tasks.privacy_first_sync)
 
 

@@ -13,7 +13,8 @@ class StatusConfig(AppConfig):
 
         hooks.register_organization_card(
             hooks.OrganizationCard(
-                "status", "status/_org_card.html", selectors.status_org_cards, 10
+                "status", "status/_org_card.html", selectors.status_home_cards, 10
             )
         )
+        hooks.register_attention(hooks.AttentionSource("status", selectors.status_attention))
         hooks.register_organization_ready("status", tasks.status_first_polls)

@@ -9,10 +9,13 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.models import Credential
+from dashboard.hooks import AttentionEntry
+from dashboard.models import Credential, Organization
 from status.models import (
     SEVERITY_RANK,
     Cloud,
@@ -262,3 +265,174 @@ def sync_overview(*, organization_id: int, is_admin: bool) -> SyncView:
         if used is not None and is_admin and used.organization_id == organization_id
         else None,
     )
+
+
+# The home page: when the polls last succeeded, and the attention list.
+
+# A poll whose last success is older than this many intervals has stalled.
+STALLED_AFTER_INTERVALS = 3
+# Scheduled maintenance on a watched product shows on the attention list this long before it.
+MAINTENANCE_AHEAD = timedelta(hours=24)
+
+
+def status_poll_list() -> list[StatusSyncState]:
+    """The installation-wide polls, events first: one query."""
+    return list(StatusSyncState.objects.order_by("kind"))
+
+
+def status_home_cards(organization_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The status card (a ``dashboard.hooks`` card): :func:`status_org_cards` and when each
+    installation-wide poll last succeeded. Four queries for any number of organizations."""
+    cards = status_org_cards(organization_ids)
+    polls = status_poll_list()
+    for card in cards.values():
+        card["polls"] = polls
+    return cards
+
+
+def status_attention(organizations: Sequence[Organization]) -> list[AttentionEntry]:
+    """The Status entries of the home page's attention list (a ``dashboard.hooks`` source): each
+    open incident and each maintenance under way (or starting within a day) on a product an
+    organization watches, one entry per organization; and the events poll failing or stalled,
+    once for the installation. At most four queries, whatever the number of organizations."""
+    now = timezone.now()
+    by_id = {o.pk: o for o in organizations}
+    watchers: dict[int, list[int]] = {}
+    rows = WatchedProduct.objects.filter(organization_id__in=by_id)
+    for organization_id, product_id in rows.values_list("organization_id", "product_id"):
+        watchers.setdefault(product_id, []).append(organization_id)
+    entries: list[AttentionEntry] = []
+    if watchers:
+        entries += _incident_entries(by_id, watchers)
+        entries += _maintenance_entries(by_id, watchers, now=now)
+    poll = StatusSyncState.objects.filter(kind=StatusSyncState.Kind.EVENTS).first()
+    if poll is not None and organizations:
+        entries += _poll_entries(poll, organizations[0], now=now)
+    return entries
+
+
+def _affected(rows, watchers: dict[int, list[int]], event: str) -> dict[tuple[int, int], dict]:
+    """(organization id, event id) -> the event's fields and the watched products it touches."""
+    found: dict[tuple[int, int], dict] = {}
+    for row in rows:
+        for organization_id in watchers[row["product_id"]]:
+            item = found.setdefault((organization_id, row[f"{event}_id"]), {**row, "products": []})
+            item["products"].append(row["product__name"] or "a product")
+    return found
+
+
+def _incident_entries(by_id: dict, watchers: dict[int, list[int]]) -> list[AttentionEntry]:
+    rows = (
+        Incident.products.through.objects.filter(
+            incident__state=Incident.State.OPEN, product_id__in=watchers
+        )
+        .values(
+            "incident_id",
+            "product_id",
+            "product__name",
+            "incident__code",
+            "incident__title",
+            "incident__severity",
+            "incident__severity_rank",
+            "incident__started_at",
+        )
+        .order_by("product__name")
+    )
+    entries = []
+    for (organization_id, _), item in _affected(rows, watchers, "incident").items():
+        organization = by_id[organization_id]
+        major = item["incident__severity_rank"] >= SEVERITY_RANK["Major"]
+        entries.append(
+            AttentionEntry(
+                severity=AttentionEntry.CRITICAL if major else AttentionEntry.WARNING,
+                kind="status-incident",
+                organization=organization,
+                title=f"{item['incident__severity'] or 'Open'} incident on "
+                f"{', '.join(item['products'])}: {item['incident__title'] or 'Incident'}",
+                url=reverse(
+                    "status:incident_detail", args=[organization.code, item["incident__code"]]
+                ),
+                since=item["incident__started_at"],
+            )
+        )
+    return entries
+
+
+def _maintenance_entries(
+    by_id: dict, watchers: dict[int, list[int]], *, now: datetime
+) -> list[AttentionEntry]:
+    rows = (
+        Maintenance.products.through.objects.filter(
+            Q(maintenance__phase=Maintenance.Phase.IN_PROGRESS)
+            | Q(
+                maintenance__phase=Maintenance.Phase.SCHEDULED,
+                maintenance__scheduled_at__lt=now + MAINTENANCE_AHEAD,
+            ),
+            product_id__in=watchers,
+        )
+        .values(
+            "maintenance_id",
+            "product_id",
+            "product__name",
+            "maintenance__title",
+            "maintenance__phase",
+            "maintenance__scheduled_at",
+            "maintenance__started_at",
+        )
+        .order_by("product__name")
+    )
+    entries = []
+    for (organization_id, _), item in _affected(rows, watchers, "maintenance").items():
+        organization = by_id[organization_id]
+        under_way = item["maintenance__phase"] == Maintenance.Phase.IN_PROGRESS
+        at = item["maintenance__started_at"] if under_way else item["maintenance__scheduled_at"]
+        when = "under way" if under_way else f"at {at:%Y-%m-%d %H:%M} UTC" if at else "soon"
+        entries.append(
+            AttentionEntry(
+                severity=AttentionEntry.NOTICE,
+                kind="status-maintenance",
+                organization=organization,
+                title=f"Maintenance {when} on {', '.join(item['products'])}: "
+                f"{item['maintenance__title'] or 'Maintenance'}",
+                url=reverse("status:status_page", args=[organization.code]),
+                since=at,
+            )
+        )
+    return entries
+
+
+def _poll_entries(
+    poll: StatusSyncState, organization: Organization, *, now: datetime
+) -> list[AttentionEntry]:
+    """The events poll failing or stalled, once: it is the installation's, never an
+    organization's, and its error in words is not shown here (it may concern another
+    organization's credential; the status page shows it to those who may read it)."""
+    interval = timedelta(seconds=settings.LOOKOUT_STATUS_POLL_INTERVAL)
+    stalled = (
+        poll.last_success_at and poll.last_success_at < now - STALLED_AFTER_INTERVALS * interval
+    )
+    if not poll.consecutive_failures and not stalled:
+        return []
+    if poll.consecutive_failures:
+        n = poll.consecutive_failures
+        title = f"Adobe Status could not be read {n} time{'s' if n != 1 else ''} in a row"
+        since = poll.last_error_at
+    else:
+        title = "Adobe Status has not been read for a while"
+        since = poll.last_success_at
+    detail = (
+        f"Last read at {poll.last_success_at:%Y-%m-%d %H:%M} UTC."
+        if poll.last_success_at
+        else "Not read yet."
+    )
+    return [
+        AttentionEntry(
+            severity=AttentionEntry.WARNING,
+            kind="status-poll",
+            organization=None,
+            title=title,
+            detail=detail,
+            url=reverse("status:status_page", args=[organization.code]),
+            since=since,
+        )
+    ]

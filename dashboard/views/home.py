@@ -10,6 +10,7 @@ from dashboard.access import get_membership
 from dashboard.hooks import organization_cards
 from dashboard.selectors import (
     credential_list_for_organization,
+    home_attention,
     membership_list_for_organization,
     membership_list_for_user,
 )
@@ -17,11 +18,18 @@ from dashboard.selectors import (
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's organizations, one card each, with every app's summary in it."""
+    """Problems first: the attention list across the user's organizations, worst first; then one
+    card per organization with every app's summary in it. The same queries for any number of
+    organizations; ``?partial=1`` is the part that refreshes in place (static/live.js)."""
     memberships = list(membership_list_for_user(user=request.user))
     cards = organization_cards([m.organization_id for m in memberships])
-    rows = [(m, cards[m.organization_id]) for m in memberships]
-    return render(request, "dashboard/home.html", {"rows": rows})
+    context = {
+        "rows": [(m, cards[m.organization_id]) for m in memberships],
+        "attention": home_attention(organizations=[m.organization for m in memberships]),
+    }
+    if request.GET.get("partial"):
+        return render(request, "dashboard/_home_live.html", context)
+    return render(request, "dashboard/home.html", context)
 
 
 @require_GET

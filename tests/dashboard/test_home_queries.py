@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.hooks import organization_cards
-from privacy.models import PrivacyJob
-from status.models import Incident, Product, WatchedProduct
+from dashboard.models import Credential
+from privacy.models import PrivacyJob, PrivacySyncState
+from status.models import Incident, Maintenance, Product, StatusSyncState, WatchedProduct
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
 def _organization_with_news(user, n: int):
-    """An organization with privacy jobs (one late) and an open incident on a product it watches."""
+    """An organization with something of everything the home page shows: privacy jobs (one late,
+    one failed, finished ones in the trend), a failing job sync, a credential needing attention,
+    an open incident and maintenance under way on a product it watches."""
+    now = timezone.now()
     organization = OrganizationFactory(name=f"Org {n}")
     MembershipFactory(organization=organization, user=user, role="viewer")
     for status, days in (("complete", 1), ("processing", 40), ("error", 2)):
@@ -26,44 +31,76 @@ def _organization_with_news(user, n: int):
             job_id=f"job-{n}-{status}",
             status=status,
             regulation="gdpr",
-            adobe_created_at=timezone.now() - timedelta(days=days),
+            adobe_created_at=now - timedelta(days=days),
+            adobe_modified_at=now - timedelta(days=days),
         )
+    PrivacySyncState.objects.create(
+        organization=organization,
+        last_success_at=now - timedelta(hours=5),
+        consecutive_failures=2,
+        last_error="Adobe did not answer",
+    )
+    Credential.objects.create(
+        organization=organization,
+        name=f"Key {n}",
+        kind=Credential.Kind.OAUTH,
+        client_id=f"client-{n}",
+        needs_attention=True,
+        last_error="IMS refused the client secret",
+    )
     product = Product.objects.create(adobe_id=f"p{n}", name=f"Product {n}")
     WatchedProduct.objects.create(organization=organization, product=product)
     incident = Incident.objects.create(
-        adobe_id=f"i{n}", title=f"Outage {n}", severity="Major", started_at=timezone.now()
+        adobe_id=f"i{n}", title=f"Outage {n}", severity="Major", started_at=now
     )
     incident.products.add(product)
+    maintenance = Maintenance.objects.create(
+        adobe_id=f"m{n}", title=f"Upgrade {n}", phase=Maintenance.Phase.IN_PROGRESS
+    )
+    maintenance.products.add(product)
     return organization
 
 
-def _home_queries(client, user) -> tuple[int, str]:
+def _home_queries(client, user, url: str) -> tuple[int, str]:
     client.force_login(user)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("dashboard:home"))
+        response = client.get(url)
     assert response.status_code == 200
     return len(captured), response.content.decode()
 
 
-def test_the_home_page_makes_as_many_queries_for_five_organizations_as_for_one(client, db):
-    one, five = UserFactory(username="one"), UserFactory(username="five")
-    _organization_with_news(one, 0)
-    for n in range(1, 6):
-        _organization_with_news(five, n)
+@pytest.mark.parametrize("partial", [False, True])
+def test_the_home_page_makes_as_many_queries_for_fifty_organizations_as_for_one(
+    client, db, partial
+):
+    StatusSyncState.objects.create(
+        kind=StatusSyncState.Kind.EVENTS, last_success_at=timezone.now(), consecutive_failures=1
+    )
+    users = {size: UserFactory(username=f"user{size}") for size in (1, 10, 50)}
+    n = 0
+    for size, user in users.items():
+        for _ in range(size):
+            n += 1
+            _organization_with_news(user, n)
 
-    queries_one, page_one = _home_queries(client, one)
-    queries_five, page_five = _home_queries(client, five)
+    url = reverse("dashboard:home") + ("?partial=1" if partial else "")
+    measured = {size: _home_queries(client, user, url) for size, user in users.items()}
 
-    assert queries_one == queries_five
-    assert page_one.count('data-testid="org-card"') == 1
-    assert page_five.count('data-testid="org-card"') == 5
+    assert measured[1][0] == measured[10][0] == measured[50][0]
+    for size, (_, page) in measured.items():
+        assert page.count('data-testid="org-card"') == size
+        # Per organization: a late job, a failed job, a failing sync, a credential, an incident,
+        # a maintenance; and the Status poll once for them all.
+        assert page.count('data-testid="attention-entry"') == 6 * size + 1
     # Each card is its own organization's: its incident and its counts.
-    cards = page_five.split('data-testid="org-card"')[1:]
-    for n in range(1, 6):
+    page_ten = measured[10][1]
+    cards = page_ten.split('data-testid="org-card"')[1:]
+    for n in range(2, 12):
         card = next(c for c in cards if f">Org {n}</a></h2>" in c)
         assert f"Outage {n}" in card and "1 open incident" in card
         assert "1 in progress, 1 complete" in card and "1 late or stuck" in card
-        assert f"Outage {n % 5 + 1}" not in card
+        assert "Last 30 days: 1 completed, 1 failed." in card
+        assert f"Outage {n % 10 + 2}" not in card
 
 
 def test_an_incident_shows_only_on_the_organizations_watching_its_product(db):
@@ -74,7 +111,7 @@ def test_an_incident_shows_only_on_the_organizations_watching_its_product(db):
 
     status = {pk: next(c for c in cards[pk] if c.name == "status").context for pk in cards}
     assert [i.title for i in status[watching.pk]["incidents"]] == ["Outage 1"]
-    assert status[other.pk] == {"incidents": [], "watch_count": 0}
+    assert status[other.pk] == {"incidents": [], "watch_count": 0, "polls": []}
     assert [c.name for c in cards[other.pk]] == ["status", "privacy"]
 
 
