@@ -179,6 +179,20 @@ def _client_address(request) -> str | None:
 
 AXES_CLIENT_IP_CALLABLE = _client_address
 
+# E-mail (team invitations, password resets). By default mail is printed to the console; in
+# production set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lookout <lookout@localhost>")
+# How long an invitation link and a password-reset link stay valid.
+LOOKOUT_INVITATION_DAYS = env.int("LOOKOUT_INVITATION_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, in seconds
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -276,6 +290,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
 }
 CELERY_TIMEZONE = "UTC"
+# Heartbeats (dashboard/celery.py): a worker writes its row this often from a timer, beat from its
+# scheduler's tick (which never sleeps longer than this); /healthz calls a worker or beat stale
+# (503) when no row of its kind is newer than LOOKOUT_HEARTBEAT_STALE_AFTER seconds.
+LOOKOUT_HEARTBEAT_INTERVAL = env.int("LOOKOUT_HEARTBEAT_INTERVAL", default=30)
+LOOKOUT_HEARTBEAT_STALE_AFTER = env.int(
+    "LOOKOUT_HEARTBEAT_STALE_AFTER", default=3 * LOOKOUT_HEARTBEAT_INTERVAL
+)
+# Off: a kind of process never seen by this database (a fresh install) is not reported. On: it is
+# "missing" and /healthz answers 503 until it has run once.
+LOOKOUT_HEALTHZ_EXPECT_PROCESSES = env.bool("LOOKOUT_HEALTHZ_EXPECT_PROCESSES", default=False)
+CELERY_BEAT_SCHEDULER = "dashboard.celery:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = LOOKOUT_HEARTBEAT_INTERVAL
 
 # --- Privacy Service (privacy app) ---
 # An unfinished job older than this is shown as stuck, whatever its regulation's deadline.
@@ -336,5 +362,7 @@ ADOBE_STATUS_API_URL = env.str("ADOBE_STATUS_API_URL", default="https://status.a
 ADOBE_HTTP_TIMEOUT = env.float("ADOBE_HTTP_TIMEOUT", default=15.0)
 
 HEALTHZ_TIMEOUT = env.float("LOOKOUT_HEALTHZ_TIMEOUT", default=3.0)
+# Events per page of an organization's audit log.
+LOOKOUT_AUDIT_PAGE_SIZE = env.int("LOOKOUT_AUDIT_PAGE_SIZE", default=100)
 # Seconds between in-place refreshes of pages with live data (job lists, status).
 LOOKOUT_LIVE_REFRESH_SECONDS = env.int("LOOKOUT_LIVE_REFRESH_SECONDS", default=30)

@@ -42,6 +42,7 @@ class AccessRules:
     redirects: frozenset[str] = frozenset()  # GET only; every member, sent on to a page
     account_writes: frozenset[str] = frozenset()  # POST only; anyone signed in (sign out)
     public: frozenset[str] = frozenset()  # anonymous visitors too (sign in, health)
+    staff_pages: frozenset[str] = frozenset()  # GET only; staff only, a 404 for everyone else
     # Make the organization's objects; return the values only its own pages may show.
     populate: Callable[[Any], list[str]] | None = None
 
@@ -58,6 +59,7 @@ class AccessRules:
             "redirects": self.redirects,
             "account_writes": self.account_writes,
             "public": self.public,
+            "staff_pages": self.staff_pages,
         }
 
 
@@ -92,5 +94,6 @@ def merged() -> AccessRules:
         redirects=union("redirects"),
         account_writes=union("account_writes"),
         public=union("public"),
+        staff_pages=union("staff_pages"),
         populate=populate,
     )

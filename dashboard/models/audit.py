@@ -27,6 +27,13 @@ class AuditEvent(models.Model):
         # Personal data leaving Lookout: which jobs (the filter) or which job, never whose data.
         PRIVACY_JOBS_EXPORTED = "privacy_export", "exported privacy jobs as CSV"
         PRIVACY_DATA_DOWNLOADED = "privacy_download", "downloaded a job's access data"
+        # The team: who was invited (the address, never the token), who joined, who left.
+        INVITATION_SENT = "invitation_sent", "invited someone to the team"
+        INVITATION_ACCEPTED = "invitation_accepted", "accepted an invitation"
+        INVITATION_REVOKED = "invitation_revoked", "revoked an invitation"
+        MEMBER_ROLE_CHANGED = "member_role_changed", "changed a member's role"
+        MEMBER_REMOVED = "member_removed", "removed a member from the team"
+        WATCHED_PRODUCTS_CHANGED = "watched_products", "changed the watched Status products"
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="audit_events"

@@ -1,4 +1,4 @@
-"""The team page: organization admins add members, change roles and remove members."""
+"""The team page: organization admins invite people, change roles and remove members."""
 
 from __future__ import annotations
 
@@ -8,26 +8,32 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.access import get_for_member, get_membership
-from dashboard.forms.team import MemberAddForm, MemberRoleForm
-from dashboard.models import Membership
+from dashboard.forms.team import InvitationForm, MemberRoleForm
+from dashboard.models import Invitation, Membership
 from dashboard.selectors import membership_list_for_organization
-from dashboard.services.organizations import (
-    membership_add,
-    membership_remove,
-    membership_set_role,
-)
+from dashboard.services.invitations import invitation_revoke, invitation_send
+from dashboard.services.team import team_member_remove, team_role_change
 
 
 def _render_team(request: HttpRequest, membership: Membership, *, form=None, status=200):
     team = membership_list_for_organization(organization_id=membership.organization_id)
+    invitations = (
+        Invitation.objects.filter(organization_id=membership.organization_id)
+        .pending()
+        .select_related("invited_by")
+        if membership.is_admin
+        else Invitation.objects.none()
+    )
     context = {
         "membership": membership,
         "organization": membership.organization,
         "team": team,
-        "add_form": form or MemberAddForm(),
+        "invitations": invitations,
+        "invite_form": form or InvitationForm(),
         "roles": Membership.Role.choices,
     }
     return render(request, "dashboard/team.html", context, status=status)
@@ -39,18 +45,39 @@ def team(request: HttpRequest, org_code: UUID) -> HttpResponse:
 
 
 @require_POST
-def member_add(request: HttpRequest, org_code: UUID) -> HttpResponse:
+def member_invite(request: HttpRequest, org_code: UUID) -> HttpResponse:
     membership = get_membership(request, org_code, admin=True)
-    form = MemberAddForm(request.POST)
+    form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            added = membership_add(organization=membership.organization, **form.cleaned_data)
+            invitation = invitation_send(
+                organization=membership.organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+                link_for=lambda token: request.build_absolute_uri(
+                    reverse("dashboard:invitation_accept", args=[token])
+                ),
+            )
         except ValidationError as exc:
-            form.add_error("user", exc)
+            form.add_error("email", exc)
         else:
-            messages.success(request, f"{added.user} joined as {added.get_role_display()}.")
+            # The same words whether or not the address has an account.
+            messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("dashboard:team", org_code)
     return _render_team(request, membership, form=form, status=400)
+
+
+@require_POST
+def invitation_revoke_view(request: HttpRequest, invitation_code: UUID) -> HttpResponse:
+    invitation, _ = get_for_member(
+        request, Invitation.objects.all(), admin=True, code=invitation_code
+    )
+    if invitation_revoke(invitation=invitation, actor=request.user):
+        messages.success(request, f"The invitation to {invitation.email} is revoked.")
+    else:
+        messages.error(request, f"The invitation to {invitation.email} was no longer pending.")
+    return redirect("dashboard:team", invitation.organization.code)
 
 
 @require_POST
@@ -61,7 +88,7 @@ def member_role(request: HttpRequest, membership_code: UUID) -> HttpResponse:
         messages.error(request, "Choose one of the roles: admin, member or viewer.")
         return redirect("dashboard:team", target.organization.code)
     try:
-        membership_set_role(membership=target, role=form.cleaned_data["role"])
+        team_role_change(membership=target, role=form.cleaned_data["role"], actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -74,7 +101,7 @@ def member_remove(request: HttpRequest, membership_code: UUID) -> HttpResponse:
     target, _ = get_for_member(request, Membership.objects.all(), admin=True, code=membership_code)
     org_code = target.organization.code
     try:
-        membership_remove(membership=target)
+        team_member_remove(membership=target, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

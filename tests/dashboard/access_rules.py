@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.text import slugify
 
-from dashboard.models import ClientSecret, Credential, Membership
+from dashboard.models import ClientSecret, Credential, Invitation, Membership
 from dashboard.services.credentials import CredentialInput, credential_create
 from tests.access_rules import AccessRules
 
@@ -26,7 +29,17 @@ def populate(organization) -> list[str]:
                 technical_account_email=f"{tag}-robot@{tag}.example",
             ),
         )
+    if not Invitation.objects.filter(organization=organization).exists():
+        Invitation.objects.create(
+            organization=organization,
+            email=f"invitee@{tag}.example",
+            role=Membership.Role.MEMBER,
+            token_hash=f"{tag}-not-a-real-hash"[:64],
+            expires_at=timezone.now() + timedelta(days=7),
+        )
     values: list[str] = []
+    for invitation in Invitation.objects.filter(organization=organization):
+        values += [invitation.email, str(invitation.code)]
     for credential in Credential.objects.filter(organization=organization):
         values += [credential.name, credential.client_id, str(credential.code)]
         values += [credential.technical_account_id, credential.technical_account_email]
@@ -55,6 +68,10 @@ RULES = AccessRules(
         "secret_code": lambda acme: (
             ClientSecret.objects.get(credential__organization=acme, is_primary=False).code
         ),
+        "invitation_code": lambda acme: Invitation.objects.get(organization=acme).code,
+        # Links from e-mails (invitation, password reset): public, and this one opens nothing.
+        "token": lambda acme: "not-a-valid-token",
+        "uidb64": lambda acme: "MQ",
     },
     pages=frozenset(
         {
@@ -64,6 +81,7 @@ RULES = AccessRules(
             "dashboard:credential_list",
             "dashboard:credential_detail",
             "dashboard:audit_log",
+            "dashboard:audit_export",
         }
     ),
     admin_writes=frozenset(
@@ -71,6 +89,7 @@ RULES = AccessRules(
             "dashboard:member_add",
             "dashboard:member_role",
             "dashboard:member_remove",
+            "dashboard:invitation_revoke",
             "dashboard:credential_test",
             "dashboard:credential_delete",
             "dashboard:secret_add",
@@ -80,6 +99,18 @@ RULES = AccessRules(
     ),
     admin_forms=frozenset({"dashboard:credential_add_oauth", "dashboard:credential_add_jwt"}),
     account_writes=frozenset({"logout"}),
-    public=frozenset({"login", "healthz"}),
+    public=frozenset(
+        {
+            "login",
+            "healthz",
+            "password_reset",
+            "password_reset_done",
+            "password_reset_confirm",
+            "password_reset_complete",
+            "dashboard:invitation_accept",
+            "dashboard:invitation_join",
+        }
+    ),
+    staff_pages=frozenset({"dashboard:operations"}),
     populate=populate,
 )
