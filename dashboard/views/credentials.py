@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import hooks
 from dashboard.access import get_for_member, get_membership
 from dashboard.background import paused_notice
+from dashboard.filters import AuditFilterSet
 from dashboard.forms.credentials import JWTCredentialForm, OAuthCredentialForm, SecretAddForm
 from dashboard.models import ClientSecret, Credential, Membership
+from dashboard.paging import page_number, page_of
 from dashboard.selectors import (
+    audit_actor_list,
     audit_event_list,
     credential_list_for_organization,
     credential_secret_list,
@@ -29,6 +34,7 @@ from dashboard.services.credentials import (
     secret_retire,
 )
 from dashboard.services.tokens import credential_test
+from dashboard.spreadsheets import csv_lines
 
 FORMS = {Credential.Kind.OAUTH: OAuthCredentialForm, Credential.Kind.JWT: JWTCredentialForm}
 FIRST_SYNC_STARTED = (
@@ -204,12 +210,55 @@ def secret_retire_view(request: HttpRequest, secret_code: UUID) -> HttpResponse:
     return _secret_action(request, secret_code, secret_retire, "retired and forgotten")
 
 
+def _audit_filters(request: HttpRequest, organization_id: int) -> AuditFilterSet:
+    people = audit_actor_list(organization_id=organization_id).values_list("pk", "username")
+    return AuditFilterSet(request.GET or None, people=list(people))
+
+
 @require_GET
 def audit_log(request: HttpRequest, org_code: UUID) -> HttpResponse:
     membership = get_membership(request, org_code)
-    events = audit_event_list(organization_id=membership.organization_id)[:200]
+    filters = _audit_filters(request, membership.organization_id)
+    events = filters.apply(audit_event_list(organization_id=membership.organization_id))
+    page = page_of(
+        events, number=page_number(request.GET), per_page=settings.LOOKOUT_AUDIT_PAGE_SIZE
+    )
     return render(
         request,
         "dashboard/audit_log.html",
-        {"membership": membership, "organization": membership.organization, "events": events},
+        {
+            "membership": membership,
+            "organization": membership.organization,
+            "events": page,
+            "page": page,
+            "form": filters.form,
+        },
     )
+
+
+AUDIT_CSV_HEADER = ["when_utc", "who", "action", "what", "credential", "detail"]
+
+
+@require_GET
+def audit_export(request: HttpRequest, org_code: UUID) -> StreamingHttpResponse:
+    """The filtered log as CSV, every page of it (what the page shows, to every member)."""
+    membership = get_membership(request, org_code)
+    filters = _audit_filters(request, membership.organization_id)
+    events = filters.apply(audit_event_list(organization_id=membership.organization_id))
+    rows = (
+        (
+            event.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor_name,
+            event.action,
+            event.get_action_display(),
+            event.credential_name,
+            event.detail,
+        )
+        for event in events.iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(
+        csv_lines(AUDIT_CSV_HEADER, rows), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    return response

@@ -1,7 +1,13 @@
-"""GET /healthz: is the database reachable, is the broker reachable. Public, for probes.
+"""GET /healthz: is the database reachable, is the broker reachable, do a worker and beat run.
+Public, for probes.
 
 A probe that finds the broker down also records since when background work is paused (the pages
 show it) and says so; one that reaches it clears the pause.
+
+Workers and beat write heartbeats (``dashboard.celery``): a kind of process none of whose hosts
+beat within ``LOOKOUT_HEARTBEAT_STALE_AFTER`` seconds is reported ``"stale"`` with a 503, since
+nothing queued would run. A kind this database has never seen is left out (a fresh install, the
+test suite), unless ``LOOKOUT_HEALTHZ_EXPECT_PROCESSES`` says to report it ``"missing"``.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 
 from dashboard import background
+from dashboard.selectors import process_health
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +62,20 @@ def _broker_status() -> tuple[str, str]:
     return "ok", ""
 
 
+def _process_states() -> dict[str, str]:
+    """{"worker": state, "beat": state} for the kinds worth reporting; {} if unreadable."""
+    try:
+        found = process_health()
+    except Exception as exc:  # the database answered SELECT 1 but not this: say nothing
+        logger.warning("healthz: could not read the heartbeats: %s", type(exc).__name__)
+        return {}
+    states = {health.role: health.state for health in found if health.state}
+    for role, state in states.items():
+        if state != "ok":
+            logger.warning("healthz: %s %s", role, state)
+    return states
+
+
 def _paused_since(*, broker_ok: bool, error: str, database_ok: bool) -> datetime | None:
     """Keep the pages' "background work is paused" record in step with what the probe saw."""
     if not database_ok:
@@ -75,8 +96,13 @@ def _paused_since(*, broker_ok: bool, error: str, database_ok: bool) -> datetime
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_status()}
     checks["broker"], error = _broker_status()
+    if checks["database"] == "ok":
+        checks.update(_process_states())
     healthy = all(value == "ok" for value in checks.values())
-    body: dict[str, str] = {"status": "ok" if healthy else "unavailable", **checks}
+    # "degraded": pages work, but nothing queued would run (a worker or beat is not beating).
+    reachable = checks["database"] == "ok" and checks["broker"] == "ok"
+    status = "ok" if healthy else "degraded" if reachable else "unavailable"
+    body: dict[str, str] = {"status": status, **checks}
     since = _paused_since(
         broker_ok=checks["broker"] == "ok", error=error, database_ok=checks["database"] == "ok"
     )

@@ -6,7 +6,6 @@ organization's audit log (who, which filter or which job, when).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from adobe.errors import AdobeError
@@ -25,6 +25,7 @@ from dashboard.models import AuditEvent
 from dashboard.paging import page_number
 from dashboard.services.audit import audit_record
 from dashboard.services.clients import privacy_client
+from dashboard.spreadsheets import csv_lines
 from privacy.filters import JobFilterSet
 from privacy.models import PrivacyJob
 from privacy.selectors import (
@@ -85,28 +86,17 @@ CSV_COLUMNS = {
     "adobe_modified_at": "adobe_modified_at",
     "gone_at": "gone_at",
 }
-# A spreadsheet runs a cell starting with one of these as a formula, and Adobe's text (user keys,
-# product names and statuses) reaches the cells: such a cell gets a leading quote, read as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _csv_rows(jobs) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow([*CSV_COLUMNS, "products"])
-    for job in jobs.iterator(chunk_size=2000):
-        products = "; ".join(f"{p.product}={p.status}" for p in job.product_responses.all())
-        cells = [getattr(job, attribute) for attribute in CSV_COLUMNS.values()] + [products]
-        yield writer.writerow([spreadsheet_safe(cell) for cell in cells])
+    # Adobe's text (user keys, product names and statuses) reaches the cells: csv_lines keeps a
+    # spreadsheet from running any of it as a formula.
+    def rows():
+        for job in jobs.iterator(chunk_size=2000):
+            products = "; ".join(f"{p.product}={p.status}" for p in job.product_responses.all())
+            yield [getattr(job, attribute) for attribute in CSV_COLUMNS.values()] + [products]
+
+    return csv_lines([*CSV_COLUMNS, "products"], rows())
 
 
 @require_GET
@@ -122,7 +112,7 @@ def job_export(request: HttpRequest, org_code: UUID) -> StreamingHttpResponse:
         organization=membership.organization,
         actor=request.user,
         action=AuditEvent.Action.PRIVACY_JOBS_EXPORTED,
-        detail=f"{exported:,} job{'s' if exported != 1 else ''}; {filters.in_words()}",
+        detail=f"{exported:,} {ngettext('job', 'jobs', exported)}; {filters.in_words()}",
     )
     response = StreamingHttpResponse(_csv_rows(jobs), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")

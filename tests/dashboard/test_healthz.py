@@ -7,7 +7,7 @@ import os
 import socket
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -80,3 +80,81 @@ def test_a_dead_database_gives_503_not_a_crash():
     status, body = json.loads(result.stdout.strip().splitlines()[-1])
     assert status == 503
     assert body == {"status": "unavailable", "database": "unavailable", "broker": "ok"}
+
+
+# --- Workers and beat: their heartbeats (dashboard/celery.py) -------------------------------
+
+
+def _beat(role: str, *, age_s: float) -> None:
+    from dashboard.models import ProcessHeartbeat
+
+    seen = timezone.now() - timedelta(seconds=age_s)
+    ProcessHeartbeat.objects.create(
+        role=role, hostname=f"{role}@host", pid=1, started_at=seen, seen_at=seen
+    )
+
+
+@pytest.mark.django_db
+def test_fresh_heartbeats_of_a_worker_and_beat_are_reported_ok(client):
+    _beat("worker", age_s=1)
+    _beat("beat", age_s=1)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "worker": "ok",
+        "beat": "ok",
+    }
+
+
+@pytest.mark.django_db
+def test_a_stopped_worker_gives_503_and_says_it_is_the_worker(client, settings, caplog):
+    settings.LOOKOUT_HEARTBEAT_STALE_AFTER = 90
+    _beat("worker", age_s=91)
+    _beat("beat", age_s=5)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "broker": "ok",
+        "worker": "stale",
+        "beat": "ok",
+    }
+    assert "healthz: worker stale" in caplog.text
+
+
+@pytest.mark.django_db
+def test_one_live_worker_host_of_several_is_enough(client, settings):
+    from dashboard.models import ProcessHeartbeat
+
+    settings.LOOKOUT_HEARTBEAT_STALE_AFTER = 90
+    _beat("worker", age_s=3600)  # a host scaled away long ago
+    now = timezone.now()
+    ProcessHeartbeat.objects.create(
+        role="worker", hostname="worker@other", started_at=now, seen_at=now
+    )
+    _beat("beat", age_s=5)
+    assert client.get(reverse("healthz")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_stopped_beat_gives_503(client, settings):
+    settings.LOOKOUT_HEARTBEAT_STALE_AFTER = 90
+    _beat("worker", age_s=1)
+    _beat("beat", age_s=600)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["beat"] == "stale"
+    assert response.json()["worker"] == "ok"
+
+
+@pytest.mark.django_db
+def test_processes_never_seen_are_missing_when_expected(client, settings):
+    settings.LOOKOUT_HEALTHZ_EXPECT_PROCESSES = True
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["worker"], body["beat"]) == ("degraded", "missing", "missing")
