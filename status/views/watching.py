@@ -28,7 +28,9 @@ def watched_products(request: HttpRequest, org_code: UUID) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         count = watched_products_set(
-            organization=membership.organization, product_ids=form.cleaned_data["products"]
+            organization=membership.organization,
+            product_ids=form.cleaned_data["products"],
+            actor=request.user,
         )
         watches = ngettext("now watches %(n)d product", "now watches %(n)d products", count)
         messages.success(request, f"{membership.organization.name} {watches % {'n': count}}.")

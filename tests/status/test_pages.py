@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.models import AuditEvent
 from status.models import Incident, WatchedProduct
 from status.services.poll import status_events_poll
 from status.services.watching import watched_products_set
@@ -139,6 +140,13 @@ def test_admin_chooses_watched_products(client, alice, sim_org, polled):
             "product__adobe_id", flat=True
         )
     ) == {PHOTOSHOP, "503480"}
+    # The change is in the audit log, in words, and posting the same choice again adds nothing.
+    log = client.get(reverse("dashboard:audit_log", args=[sim_org.code])).content.decode()
+    assert "now watches Adobe Acrobat, Adobe Photoshop; no longer watches Adobe Analytics" in log
+    changes = AuditEvent.objects.filter(action="watched_products", actor=alice)
+    assert changes.count() == 1
+    client.post(url, {"products": [PHOTOSHOP, "503480"]})
+    assert changes.count() == 1
 
 
 def test_viewer_cannot_change_watched_products(client, bob, acme):
