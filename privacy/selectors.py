@@ -348,28 +348,9 @@ def jobs_per_day(*, organization_id: int, now: datetime, days: int = 30) -> Jobs
     A finished job's day is ``adobe_modified_at``, Adobe's last change to it, which for a finished
     job is when it finished; a job without one is not counted.
     """
-    today = now.astimezone(UTC).date()
-    first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, time.min, tzinfo=UTC)
-    rows = (
-        PrivacyJob.objects.filter(
-            organization_id=organization_id,
-            status__in=(PrivacyJob.Status.COMPLETE, PrivacyJob.Status.ERROR),
-            adobe_modified_at__gte=start,
-            adobe_modified_at__lt=start + timedelta(days=days),
-        )
-        .annotate(day=TruncDate("adobe_modified_at", tzinfo=UTC))
-        .values("day", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts = {(row["day"], row["status"]): row["n"] for row in rows}
-    every_day = [first + timedelta(days=i) for i in range(days)]
-    return JobsPerDay(
-        days=every_day,
-        complete=[counts.get((day, PrivacyJob.Status.COMPLETE), 0) for day in every_day],
-        error=[counts.get((day, PrivacyJob.Status.ERROR), 0) for day in every_day],
-    )
+    return jobs_per_day_by_organization(organization_ids=[organization_id], now=now, days=days)[
+        organization_id
+    ]
 
 
 # The home page: every organization's trend and sync in one query each, and the attention list.
