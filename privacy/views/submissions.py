@@ -26,11 +26,13 @@ from privacy.services.submissions import (
     AlreadySubmitted,
     SubmissionRefused,
     consent_record,
+    submission_record,
+    submission_send,
+)
+from privacy.submission_selectors import (
     job_again_initial,
     submission_again_initial,
     submission_for_key,
-    submission_record,
-    submission_send,
 )
 
 State = PrivacySubmission.State
