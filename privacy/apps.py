@@ -10,17 +10,17 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         from dashboard import hooks
-        from privacy import selectors, tasks
+        from privacy import overview, tasks
 
         # Regulations added to adobe.regulations reach existing installations at their next
         # migrate (the data migration is frozen); rows an admin edited are left alone.
         post_migrate.connect(_regulation_defaults, sender=self)
         hooks.register_organization_card(
             hooks.OrganizationCard(
-                "privacy", "privacy/_org_card.html", selectors.privacy_home_cards, 20
+                "privacy", "privacy/_org_card.html", overview.privacy_home_cards, 20
             )
         )
-        hooks.register_attention(hooks.AttentionSource("privacy", selectors.privacy_attention))
+        hooks.register_attention(hooks.AttentionSource("privacy", overview.privacy_attention))
         hooks.register_organization_ready("privacy", tasks.privacy_first_sync)
 
 

@@ -28,8 +28,8 @@ from dashboard.services.clients import privacy_client
 from dashboard.spreadsheets import csv_lines
 from privacy.filters import JobFilterSet
 from privacy.models import PrivacyJob
+from privacy.overview import jobs_per_day, regulation_summary
 from privacy.selectors import (
-    jobs_per_day,
     lateness_rules,
     privacy_filter_choices,
     privacy_job_counts,
@@ -37,7 +37,6 @@ from privacy.selectors import (
     privacy_job_export,
     privacy_job_list,
     privacy_job_page,
-    regulation_summary,
 )
 
 

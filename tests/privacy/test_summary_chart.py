@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy.selectors import jobs_per_day, lateness_rules, regulation_summary
+from privacy.overview import jobs_per_day, regulation_summary
+from privacy.selectors import lateness_rules
 from tests.privacy.conftest import job_create
 
 JOB_LINK = re.compile(r'class="mono">([^<]+)</a>')
