@@ -39,6 +39,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0,
         help="jobs keep arriving at the same rate for this many days (for demos)",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="`make run`'s scripted events: an incident on Adobe Experience Platform opens two "
+        "minutes after the start, is updated, and closes",
+    )
     parser.add_argument("--log-level", default="WARNING")
     return parser.parse_args(argv)
 
@@ -56,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         clock_start=parse_iso(args.start) if args.start else None,
         frozen_clock=args.frozen_clock,
         future_days=args.future_days,
+        demo=args.demo,
     )
     # SIGTERM (from a fixture or a process manager) ends the process like Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -70,6 +70,7 @@ def config(request: Request, state: SimulatorState) -> Response:
             "orgs": c.orgs,
             "jobs_per_org": c.jobs_per_org,
             "incidents": c.incidents,
+            "demo": c.demo,
             **urls(request),
         },
     )

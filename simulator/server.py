@@ -264,6 +264,7 @@ def build(
     clock_start: float | None = None,
     frozen_clock: bool = False,
     future_days: float = 0,
+    demo: bool = False,
 ) -> SimulatorHTTPServer:
     state = SimulatorState(
         Config(
@@ -274,6 +275,7 @@ def build(
             start=clock_start,
             frozen=frozen_clock,
             future_days=future_days,
+            demo=demo,
         )
     )
     return SimulatorHTTPServer((host, port), state)
@@ -290,6 +292,7 @@ def start(
     clock_start: float | None = None,
     frozen_clock: bool = False,
     future_days: float = 0,
+    demo: bool = False,
 ) -> RunningSimulator:
     """Start a simulator on a background thread (see `build`); `.stop()` ends it."""
     server = build(
@@ -302,6 +305,7 @@ def start(
         clock_start=clock_start,
         frozen_clock=frozen_clock,
         future_days=future_days,
+        demo=demo,
     )
     thread = threading.Thread(target=server.serve_forever, name="simulator", daemon=True)
     thread.start()

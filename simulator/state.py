@@ -31,6 +31,7 @@ class Config:
     start: float | None = None  # epoch seconds; None: now, floored to the second
     frozen: bool = False
     future_days: float = 0  # keep generating arrivals for this many days after the start
+    demo: bool = False  # `make run`'s scripted events (status_data.DEMO_INCIDENT_SCRIPT)
 
 
 class SimulatorState:
@@ -54,7 +55,9 @@ class SimulatorState:
                 for org in self.orgs
             ]
         )
-        self.status = StatusData(seed=config.seed, now=self.clock.start, count=config.incidents)
+        self.status = StatusData(
+            seed=config.seed, now=self.clock.start, count=config.incidents, demo=config.demo
+        )
         self.tokens = TokenStore()
         self.faults = Faults()
         self.counters = Counters()

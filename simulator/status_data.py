@@ -22,6 +22,21 @@ DAY = 86400.0
 HISTORY_DAYS = 40  # "events from the past 40 days"
 SEVERITIES = ("Major", "Minor", "Potential", "Trivial")
 
+# The demo's scripted incident (`python -m simulator --demo`, as `make run` starts it): on a
+# product the demo organizations watch (Adobe Experience Platform; see the demo in Lookout's
+# dashboard/services/demo.py), opened two minutes after the start, so that within minutes of
+# `make run` Lookout shows a new incident on a watched product; updated a few minutes later and
+# closed later still. Its entries are timed like every other event's, so the simulated clock
+# (and `/_simulator/clock/advance`) plays it, and `reset` plays it again.
+DEMO_INCIDENT_ID = "890001"
+DEMO_INCIDENT_PRODUCT = "503463"
+DEMO_INCIDENT_SCRIPT: tuple[tuple[float, str, str], ...] = (
+    # (seconds after the start, status, message token suffix)
+    (120.0, "Opened", "CM0001001"),  # Investigating issue
+    (480.0, "Opened", "CM0001002"),  # Issue identified
+    (1320.0, "Closed", "CM0001004"),  # Issue resolved
+)
+
 
 @dataclass
 class Entry:
@@ -98,6 +113,7 @@ class StatusData:
     seed: int
     now: float
     count: int
+    demo: bool = False
     incidents: list[Incident] = field(default_factory=list)
     maintenances: list[Maintenance] = field(default_factory=list)
     custom_messages: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -118,6 +134,8 @@ class StatusData:
             _generate_maintenance(rng, f"{930001 + i}", product_ids, self.now, phase=i % 3)
             for i in range(max(3, self.count // 2))
         ]
+        if self.demo:
+            self.incidents.append(_demo_incident(self.now))
         self.custom_messages = {}
         self._next_id = 0
 
@@ -197,6 +215,18 @@ def _generate_incident(
     )
 
 
+def _demo_incident(start: float) -> Incident:
+    return Incident(
+        id=DEMO_INCIDENT_ID,
+        product_ids=(DEMO_INCIDENT_PRODUCT,),
+        region_ids=PRODUCTS[DEMO_INCIDENT_PRODUCT].region_ids[:2],
+        entries=[
+            Entry(float(int(start + offset)), status, "Major", token)
+            for offset, status, token in DEMO_INCIDENT_SCRIPT
+        ],
+    )
+
+
 def _generate_maintenance(
     rng: random.Random, maintenance_id: str, product_ids: list[str], now: float, *, phase: int
 ) -> Maintenance:
@@ -220,4 +250,14 @@ def _generate_maintenance(
     )
 
 
-__all__ = ["DAY", "HISTORY_DAYS", "REGIONS", "Entry", "Incident", "Maintenance", "StatusData"]
+__all__ = [
+    "DAY",
+    "DEMO_INCIDENT_ID",
+    "DEMO_INCIDENT_PRODUCT",
+    "HISTORY_DAYS",
+    "REGIONS",
+    "Entry",
+    "Incident",
+    "Maintenance",
+    "StatusData",
+]
