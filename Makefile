@@ -46,8 +46,9 @@ var/encryption_keys: $(BIN)/python
 	$(BIN)/python -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())" > $@
 	chmod 600 $@
 
-# The demo's Adobe is the simulator, on its own port; the web process onboards its first
-# organization (demo_setup --simulator) before it starts serving.
+# The demo's Adobe is the simulator (--demo: its scripted incident), on its own port; the web
+# process onboards every simulator organization (demo_setup --simulator --all-orgs) before it
+# starts serving.
 run: export ADOBE_IMS_URL = http://127.0.0.1:$(SIMULATOR_PORT)
 run: export ADOBE_PRIVACY_API_URL = http://127.0.0.1:$(SIMULATOR_PORT)/data/core/privacy
 run: export ADOBE_STATUS_API_URL = http://127.0.0.1:$(SIMULATOR_PORT)/api/v1

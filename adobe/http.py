@@ -71,6 +71,7 @@ class TransportOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     sleep: Callable[[float], None]
     on_response: Callable[[requests.Response], None] | None
+    on_error: Callable[[requests.RequestException], None] | None
 
 
 class TokenProvider(Protocol):
@@ -104,9 +105,12 @@ class Transport:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_response: Callable[[requests.Response], None] | None = None,
+        on_error: Callable[[requests.RequestException], None] | None = None,
     ):
         """``sleep`` waits between retries (tests inject a recorder); ``on_response`` sees every
-        HTTP answer, retries included (Lookout counts a run's requests with it)."""
+        HTTP answer, retries included (Lookout counts a run's requests with it); ``on_error`` sees
+        every attempt that got no answer (a timeout, a refused or broken connection), so that
+        the two together see every attempt once."""
         parts = urlsplit(base_url)
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise ValueError("base_url must be an absolute http(s) URL")
@@ -120,6 +124,7 @@ class Transport:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._on_response = on_response
+        self._on_error = on_error
 
     def url_for(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
@@ -164,6 +169,8 @@ class Transport:
                     allow_redirects=method == "GET",
                 )
             except requests.RequestException as exc:
+                if self._on_error is not None:
+                    self._on_error(exc)
                 error: AdobeError = _error_for_exception(method, shown, exc, self.timeout)
             else:
                 if self._on_response is not None:

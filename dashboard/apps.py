@@ -11,7 +11,18 @@ class DashboardConfig(AppConfig):
     verbose_name = "Lookout"
 
     def ready(self) -> None:
-        from dashboard import checks  # noqa: F401  (registers the system checks)
+        from dashboard import (
+            checks,  # noqa: F401  (registers the system checks)
+            hooks,
+            notification_selectors,
+            notification_sources,
+        )
+
+        for source in notification_sources.SOURCES:
+            hooks.register_notification_source(source)
+        hooks.register_metrics(
+            hooks.MetricsSource("notifications", notification_selectors.notification_metrics)
+        )
 
         # kombu's filesystem transport (the serverless default broker) expects its folders.
         for key in ("data_folder_in", "data_folder_out", "control_folder"):

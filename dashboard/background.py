@@ -7,6 +7,10 @@ is paused (in the database, which every process can read while Redis is down) an
 so the page can say so and still answer. The first enqueue that works again, a worker receiving a
 task, beat publishing one or ``/healthz`` reaching the broker clears the pause.
 
+A queued task runs only when a worker takes it: :func:`queued_notice` is what a page says after
+queueing, and says plainly when no worker is running (its heartbeat is stale, or none was ever seen
+where one is expected) instead of promising the work.
+
 Periodic fan-out inside workers (``*_due`` tasks) keeps using ``apply_async``: a worker that runs
 a task has a broker, and a failed publish there is retried by beat's next tick.
 """
@@ -18,6 +22,7 @@ from datetime import UTC, datetime
 
 from celery import Task
 from django.conf import settings
+from django.contrib import messages
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -70,6 +75,27 @@ def enqueue(task: Task, /, **kwargs: object) -> bool:
         return False
     pause_clear()
     return True
+
+
+def queued_notice(done: str) -> tuple[int, str]:
+    """What a page says after queueing work: ``done`` as a success while a worker is alive; a
+    warning that it waits for a worker when the workers' heartbeat is stale (or, with
+    ``LOOKOUT_HEALTHZ_EXPECT_PROCESSES``, was never seen). A database that has never seen a
+    worker (a fresh install, the test suite) is trusted as before. Returns (level, message)."""
+    from dashboard.selectors import process_health
+
+    worker = next((p for p in process_health() if p.role == "worker"), None)
+    if worker is None or worker.state in ("ok", ""):
+        return messages.SUCCESS, done
+    seen = (
+        f"last worker seen {format_since(worker.last_seen_at)}"
+        if worker.last_seen_at is not None
+        else "no worker has been seen yet"
+    )
+    return (
+        messages.WARNING,
+        f"Queued, but no worker is running: it will run when a worker starts ({seen}).",
+    )
 
 
 def pause_record(*, error: str) -> datetime:

@@ -7,6 +7,7 @@ deployment that forgot its secrets stops at start-up with a message instead of r
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -95,3 +96,29 @@ def check_secrets_decrypt(app_configs: Any = None, databases: Any = None, **kwar
         )
         for credential in unreadable
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_notification_settings(app_configs: Any = None, **kwargs: Any) -> list:
+    """Links in notifications must reach people; webhooks must not reach the private network."""
+    found = []
+    host = urlsplit(settings.LOOKOUT_BASE_URL).hostname or ""
+    if host in {"localhost", "127.0.0.1", "::1", ""}:
+        found.append(
+            Warning(
+                f"LOOKOUT_BASE_URL is {settings.LOOKOUT_BASE_URL}: links in notification e-mails "
+                "and webhooks would point at this machine.",
+                hint="Set it to the address people open Lookout at, e.g. https://lookout.example.com.",
+                id="dashboard.W003",
+            )
+        )
+    if settings.LOOKOUT_WEBHOOK_ALLOW_LOCAL:
+        found.append(
+            Warning(
+                "LOOKOUT_WEBHOOK_ALLOW_LOCAL is on: webhooks may post to private and loopback "
+                "addresses, over plain http.",
+                hint="Leave it off outside development.",
+                id="dashboard.W004",
+            )
+        )
+    return found

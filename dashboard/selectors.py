@@ -79,8 +79,8 @@ def credential_attention(
 ) -> list[AttentionEntry]:
     """Credentials needing attention across ``organizations``, one entry each (its worst
     problem), in one query: refused by IMS, a token expired or not refreshed in time, refreshes
-    failing, a JWT certificate ending within 30 days. Client secrets carry no end date in
-    Lookout, so none is judged here."""
+    failing, a JWT certificate ending within 30 days; and client secrets whose end date (when
+    an admin gave one) is within 30 days."""
     now = now or timezone.now()
     by_id = {o.pk: o for o in organizations}
     # A token is refreshed once less than the margin is left: half of it left means refresh is late.
@@ -123,7 +123,29 @@ def credential_attention(
                 since=since,
             )
         )
-    return entries
+    return entries + _secret_expiry_attention(by_id, now=now)
+
+
+def _secret_expiry_attention(by_id: dict[int, Organization], *, now: datetime) -> list:
+    """Active client secrets whose end date (given by an admin) is within 30 days: one query."""
+    secrets = ClientSecret.objects.filter(
+        credential__organization_id__in=by_id,
+        retired_at__isnull=True,
+        expires_at__lt=now + CERTIFICATE_WARNING,
+    ).select_related("credential")
+    return [
+        AttentionEntry(
+            severity=AttentionEntry.WARNING,
+            kind="credential-secret",
+            organization=by_id[secret.credential.organization_id],
+            title=f"Credential “{secret.credential.name}”: client secret {secret.hint} "
+            f"{'expired' if secret.expires_at <= now else 'expires'} {secret.expires_at:%Y-%m-%d}",
+            detail="Add a new secret from Developer Console, then retire this one.",
+            url=secret.credential.get_absolute_url(),
+            since=secret.expires_at,
+        )
+        for secret in secrets
+    ]
 
 
 def _credential_problem(credential: Credential, *, now: datetime, late_refresh: datetime):
@@ -231,6 +253,9 @@ def periodic_task_rows(*, now: datetime | None = None) -> list[PeriodicTaskRow]:
         run = runs.get(spec["task"])
         next_run_at = run.started_at + interval if run and interval else None
         overdue = bool(run and interval and now > run.started_at + 2 * interval)
+        if hasattr(schedule, "remaining_estimate"):  # a crontab: the daily digest
+            next_run_at = now + schedule.remaining_estimate(run.started_at if run else now)
+            overdue = bool(run and now > run.started_at + timedelta(days=2))
         rows.append(PeriodicTaskRow(entry, spec["task"], interval, run, next_run_at, overdue))
     return rows
 

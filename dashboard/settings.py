@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -189,6 +190,8 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lookout <lookout@localhost>")
+# Where django.core.mail.backends.filebased.EmailBackend writes messages (one file per batch).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 # How long an invitation link and a password-reset link stay valid.
 LOOKOUT_INVITATION_DAYS = env.int("LOOKOUT_INVITATION_DAYS", default=7)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, in seconds
@@ -303,6 +306,33 @@ LOOKOUT_HEALTHZ_EXPECT_PROCESSES = env.bool("LOOKOUT_HEALTHZ_EXPECT_PROCESSES", 
 CELERY_BEAT_SCHEDULER = "dashboard.celery:HeartbeatScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = LOOKOUT_HEARTBEAT_INTERVAL
 
+# Notifications (dashboard/services/notifications.py). Links in e-mails and webhooks start with
+# LOOKOUT_BASE_URL. Beat scans for changes this often (the Status poll and privacy syncs also
+# scan as soon as they finish), looking no further back than the lookback.
+LOOKOUT_BASE_URL = env.str("LOOKOUT_BASE_URL", default="http://127.0.0.1:8000")
+LOOKOUT_NOTIFICATION_SCAN_INTERVAL = env.int("LOOKOUT_NOTIFICATION_SCAN_INTERVAL", default=60)
+LOOKOUT_NOTIFICATION_LOOKBACK_HOURS = env.int("LOOKOUT_NOTIFICATION_LOOKBACK_HOURS", default=24)
+# A delivery is tried this many times (waiting 1, 2, 4 … minutes) before it is marked failed.
+LOOKOUT_NOTIFICATION_MAX_ATTEMPTS = env.int("LOOKOUT_NOTIFICATION_MAX_ATTEMPTS", default=6)
+LOOKOUT_NOTIFICATION_BATCH = env.int("LOOKOUT_NOTIFICATION_BATCH", default=500)
+# A sync is "failing repeatedly" after this many failures in a row.
+LOOKOUT_NOTIFICATION_SYNC_FAILURES = env.int("LOOKOUT_NOTIFICATION_SYNC_FAILURES", default=3)
+# The daily digest goes out at this hour, UTC.
+LOOKOUT_NOTIFICATION_DIGEST_HOUR = env.int("LOOKOUT_NOTIFICATION_DIGEST_HOUR", default=8)
+# Webhooks: https to public addresses only, unless local receivers are allowed (development).
+LOOKOUT_WEBHOOK_ALLOW_LOCAL = env.bool("LOOKOUT_WEBHOOK_ALLOW_LOCAL", default=DEBUG)
+LOOKOUT_WEBHOOK_TIMEOUT = env.float("LOOKOUT_WEBHOOK_TIMEOUT", default=5.0)
+CELERY_BEAT_SCHEDULE["notifications-scan"] = {
+    "task": "dashboard.notifications_scan",
+    "schedule": float(LOOKOUT_NOTIFICATION_SCAN_INTERVAL),
+    "options": {"expires": LOOKOUT_NOTIFICATION_SCAN_INTERVAL * 0.8},
+}
+CELERY_BEAT_SCHEDULE["notifications-digest"] = {
+    "task": "dashboard.notifications_digest",
+    "schedule": crontab(minute=0, hour=LOOKOUT_NOTIFICATION_DIGEST_HOUR),
+    "options": {"expires": 3600},
+}
+
 # --- Privacy Service (privacy app) ---
 # An unfinished job older than this is shown as stuck, whatever its regulation's deadline.
 LOOKOUT_PRIVACY_STUCK_AFTER_HOURS = env.int("LOOKOUT_PRIVACY_STUCK_AFTER_HOURS", default=72)
@@ -362,6 +392,9 @@ ADOBE_STATUS_API_URL = env.str("ADOBE_STATUS_API_URL", default="https://status.a
 ADOBE_HTTP_TIMEOUT = env.float("ADOBE_HTTP_TIMEOUT", default=15.0)
 
 HEALTHZ_TIMEOUT = env.float("LOOKOUT_HEALTHZ_TIMEOUT", default=3.0)
+# The bearer token Prometheus scrapes /metrics with (or LOOKOUT_METRICS_TOKEN_FILE). Unset,
+# /metrics does not exist (404).
+LOOKOUT_METRICS_TOKEN = env_secret("LOOKOUT_METRICS_TOKEN", default="")
 # Events per page of an organization's audit log.
 LOOKOUT_AUDIT_PAGE_SIZE = env.int("LOOKOUT_AUDIT_PAGE_SIZE", default=100)
 # Seconds between in-place refreshes of pages with live data (job lists, status).

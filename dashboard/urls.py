@@ -4,7 +4,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from dashboard.views import credentials, health, home, invitations, operations, team
+from dashboard.views import (
+    credentials,
+    health,
+    home,
+    invitations,
+    metrics,
+    notifications,
+    operations,
+    team,
+)
 
 dashboard_patterns = [
     path("", home.home, name="home"),
@@ -31,6 +40,17 @@ dashboard_patterns = [
         "orgs/<uuid:org_code>/credentials/add/jwt/",
         credentials.credential_add_jwt,
         name="credential_add_jwt",
+    ),
+    path("orgs/<uuid:org_code>/notifications/", notifications.notifications, name="notifications"),
+    path(
+        "orgs/<uuid:org_code>/notifications/team-webhooks/",
+        notifications.team_webhook_create,
+        name="team_webhook_add",
+    ),
+    path(
+        "team-webhooks/<uuid:webhook_code>/remove/",
+        notifications.team_webhook_delete,
+        name="team_webhook_remove",
     ),
     path("orgs/<uuid:org_code>/audit/", credentials.audit_log, name="audit_log"),
     path("orgs/<uuid:org_code>/audit/export/", credentials.audit_export, name="audit_export"),
@@ -70,6 +90,8 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("", include("status.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
+    path("metrics", metrics.metrics, name="metrics"),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

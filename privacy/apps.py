@@ -10,7 +10,7 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         from dashboard import hooks
-        from privacy import overview, tasks
+        from privacy import notifications, overview, tasks
 
         # Regulations added to adobe.regulations reach existing installations at their next
         # migrate (the data migration is frozen); rows an admin edited are left alone.
@@ -22,6 +22,8 @@ class PrivacyConfig(AppConfig):
         )
         hooks.register_attention(hooks.AttentionSource("privacy", overview.privacy_attention))
         hooks.register_organization_ready("privacy", tasks.privacy_first_sync)
+        for source in notifications.SOURCES:
+            hooks.register_notification_source(source)
 
 
 def _regulation_defaults(**kwargs) -> None:

@@ -44,9 +44,12 @@ def privacy_sync_due_task() -> int:
 def privacy_sync_task(
     *, organization_id: int, backfill: bool = False, scheduled: bool = False
 ) -> str:
+    from dashboard.services.notifications import notifications_scan_soon
+    from privacy.notifications import SOURCES
     from privacy.services.sync import privacy_sync
 
     result = privacy_sync(organization_id=organization_id, backfill=backfill, scheduled=scheduled)
+    notifications_scan_soon(source.name for source in SOURCES)
     return result.error or result.summary
 
 

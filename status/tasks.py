@@ -13,9 +13,13 @@ from celery import shared_task
 
 @shared_task(name="status.poll", acks_late=True, soft_time_limit=90, time_limit=120)
 def status_events_poll_task(*, scheduled: bool = True) -> str:
+    from dashboard.services.notifications import notifications_scan_soon
+    from status.notifications import SOURCES
     from status.services.poll import status_events_poll
 
-    return str(status_events_poll(scheduled=scheduled))
+    result = status_events_poll(scheduled=scheduled)
+    notifications_scan_soon(source.name for source in SOURCES)
+    return str(result)
 
 
 @shared_task(name="status.registry_sync", acks_late=True, soft_time_limit=90, time_limit=120)

@@ -38,6 +38,8 @@ class AccessRules:
     member_writes: frozenset[str] = frozenset()  # POST only; admins and members
     admin_forms: frozenset[str] = frozenset()  # GET shows a form, POST submits; admins only
     member_forms: frozenset[str] = frozenset()  # the same, admins and members
+    # The same, every member, viewers included: each person's own settings (notifications).
+    own_forms: frozenset[str] = frozenset()
     member_pages: frozenset[str] = frozenset()  # GET only; admins and members, not viewers
     redirects: frozenset[str] = frozenset()  # GET only; every member, sent on to a page
     account_writes: frozenset[str] = frozenset()  # POST only; anyone signed in (sign out)
@@ -55,6 +57,7 @@ class AccessRules:
             "member_writes": self.member_writes,
             "admin_forms": self.admin_forms,
             "member_forms": self.member_forms,
+            "own_forms": self.own_forms,
             "member_pages": self.member_pages,
             "redirects": self.redirects,
             "account_writes": self.account_writes,
@@ -90,6 +93,7 @@ def merged() -> AccessRules:
         member_writes=union("member_writes"),
         admin_forms=union("admin_forms"),
         member_forms=union("member_forms"),
+        own_forms=union("own_forms"),
         member_pages=union("member_pages"),
         redirects=union("redirects"),
         account_writes=union("account_writes"),

@@ -13,7 +13,11 @@ from dashboard.services.credentials import CredentialInput, credential_create
 from privacy.services.regulations import regulation_defaults_ensure
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-pytest_plugins = ["tests.fixtures.simulator", "tests.fixtures.celery_worker"]
+pytest_plugins = [
+    "tests.fixtures.simulator",
+    "tests.fixtures.celery_worker",
+    "tests.webhook_receiver",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -153,3 +153,10 @@ class SecretAddForm(forms.Form):
     make_primary = forms.BooleanField(
         required=False, initial=True, label="Try it first (make it the primary secret)"
     )
+    expires_on = forms.DateField(
+        required=False,
+        label="Expires on (optional)",
+        help_text="If Developer Console gives this secret an end date, Lookout warns 30 and 7 "
+        "days before it.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

@@ -34,6 +34,9 @@ class AuditEvent(models.Model):
         MEMBER_ROLE_CHANGED = "member_role_changed", "changed a member's role"
         MEMBER_REMOVED = "member_removed", "removed a member from the team"
         WATCHED_PRODUCTS_CHANGED = "watched_products", "changed the watched Status products"
+        # Where the team's notifications go: the webhook's host, never its URL (it is a secret).
+        TEAM_WEBHOOK_ADDED = "team_webhook_added", "added a team webhook"
+        TEAM_WEBHOOK_REMOVED = "team_webhook_removed", "removed a team webhook"
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="audit_events"

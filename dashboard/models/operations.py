@@ -52,3 +52,34 @@ class ProcessHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.hostname}"
+
+
+class AdobeRequestHour(models.Model):
+    """How many calls Lookout made to one Adobe service in one hour, and how many failed.
+
+    Every HTTP attempt counts once in ``requests`` (retries included, answered or not);
+    ``throttled`` counts the 429s among them and ``errors`` the 5xx answers and the attempts that
+    got no answer at all (timeouts, refused or broken connections). Written by
+    :mod:`dashboard.services.adobe_requests` with one upsert per attempt; read by the operations
+    page and ``/metrics``.
+    """
+
+    class Service(models.TextChoices):
+        IMS = "ims", "IMS"
+        PRIVACY = "privacy", "Privacy Service"
+        STATUS = "status", "Adobe Status"
+
+    service = models.CharField(max_length=10, choices=Service.choices)
+    hour = models.DateTimeField()  # the start of the hour (UTC)
+    requests = models.PositiveBigIntegerField(default=0)
+    throttled = models.PositiveBigIntegerField(default=0)
+    errors = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-hour", "service"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "hour"], name="adobe_requests_per_hour"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.hour:%Y-%m-%d %H:00}: {self.requests}"

@@ -3,22 +3,31 @@
 Every Adobe call of the installation — token refreshes, privacy syncs, submissions, downloads,
 Status polls — goes through one pooled ``requests.Session`` that announces Lookout in its
 User-Agent, with the base URLs and timeout from settings, and the one read-retry policy below.
+
+Every client also counts each HTTP attempt it makes, per service and hour, in
+``AdobeRequestHour`` (:func:`adobe_request_record`): the operations page and ``/metrics`` show
+them. Counting never breaks a call to Adobe.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 
 import requests
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from adobe import IMSClient, PrivacyClient, RetryPolicy, StatusClient
 from adobe.http import USER_AGENT as ADOBE_CLIENT_AGENT
 from adobe.http import new_session
 from dashboard.describe import LookoutError
-from dashboard.models import Credential, Organization
+from dashboard.models import AdobeRequestHour, Credential, Organization
+
+logger = logging.getLogger(__name__)
 
 USER_AGENT = f"Lookout/1.0 {ADOBE_CLIENT_AGENT}"
 # Reads retry a passing failure a few times within one run; a longer Retry-After is not slept
@@ -66,18 +75,67 @@ def credential_for(*, usage: str, organization_id: int | None = None) -> Credent
     return credential
 
 
-def _options(on_response: OnResponse | None = None) -> dict:
-    """The transport every client of the installation shares."""
+# Both PostgreSQL and SQLite (3.24+) add to the hour's row in one statement. The table is
+# AdobeRequestHour's (a test checks the name).
+_COUNT_SQL = """
+    INSERT INTO "dashboard_adoberequesthour" ("service", "hour", "requests", "throttled", "errors")
+    VALUES (%s, %s, 1, %s, %s)
+    ON CONFLICT ("service", "hour") DO UPDATE SET
+        "requests" = "dashboard_adoberequesthour"."requests" + 1,
+        "throttled" = "dashboard_adoberequesthour"."throttled" + excluded."throttled",
+        "errors" = "dashboard_adoberequesthour"."errors" + excluded."errors"
+"""
+
+
+def adobe_request_record(*, service: str, status: int | None) -> None:
+    """Count one HTTP attempt to ``service`` (``AdobeRequestHour.Service``) in the current hour:
+    ``status`` is the answer's HTTP status, None when none came (a timeout, a refused or broken
+    connection). A 429 counts as throttled; a 5xx or no answer as an error.
+
+    One ``INSERT … ON CONFLICT DO UPDATE`` that adds to the hour's row (PostgreSQL and SQLite
+    alike; Django's ``bulk_create(update_conflicts=True)`` can only overwrite, not add). Inside a
+    caller's transaction it runs in a savepoint, so a failed write cannot spoil the caller's
+    work. It never raises: a failed count logs one line and the Adobe call goes on.
+    """
+    throttled = int(status == 429)
+    error = int(status is None or status >= 500)
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # str(): a TextChoices member must reach the driver as its value, not as an enum.
+    params = [str(service), connection.ops.adapt_datetimefield_value(hour), throttled, error]
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(_COUNT_SQL, params)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(_COUNT_SQL, params)
+    except Exception as exc:  # the count is worth less than the call it counts
+        logger.warning("Could not count a request to Adobe (%s): %s", service, type(exc).__name__)
+
+
+def _options(service: str, on_response: OnResponse | None = None) -> dict:
+    """The transport every client of the installation shares; it counts every attempt to
+    ``service`` and then calls the caller's ``on_response``, if any."""
+
+    def answered(response: requests.Response) -> None:
+        adobe_request_record(service=service, status=response.status_code)
+        if on_response is not None:
+            on_response(response)
+
+    def unanswered(_exc: requests.RequestException) -> None:
+        adobe_request_record(service=service, status=None)
+
     return {
         "session": adobe_session(),
         "timeout": settings.ADOBE_HTTP_TIMEOUT,
         "retry": READ_RETRY,
-        "on_response": on_response,
+        "on_response": answered,
+        "on_error": unanswered,
     }
 
 
 def ims_client() -> IMSClient:
-    return IMSClient(base_url=settings.ADOBE_IMS_URL, **_options())
+    return IMSClient(base_url=settings.ADOBE_IMS_URL, **_options(AdobeRequestHour.Service.IMS))
 
 
 def privacy_client(
@@ -97,7 +155,7 @@ def privacy_client(
         client_id=credential.client_id,
         ims_org_id=organization.ims_org_id,
         token_provider=CredentialTokenProvider(credential.pk),
-        **_options(on_response),
+        **_options(AdobeRequestHour.Service.PRIVACY, on_response),
     )
 
 
@@ -107,5 +165,5 @@ def status_client(*, credential: Credential, on_response: OnResponse | None = No
     return StatusClient(
         base_url=settings.ADOBE_STATUS_API_URL,
         token_provider=CredentialTokenProvider(credential.pk),
-        **_options(on_response),
+        **_options(AdobeRequestHour.Service.STATUS, on_response),
     )

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -230,15 +231,25 @@ def credential_delete(*, credential: Credential, actor: AbstractBaseUser | None)
 @sensitive_variables("secret")
 @transaction.atomic
 def secret_add(
-    *, credential: Credential, secret: str, actor: AbstractBaseUser | None, make_primary: bool
+    *,
+    credential: Credential,
+    secret: str,
+    actor: AbstractBaseUser | None,
+    make_primary: bool,
+    expires_on: date | None = None,
 ) -> ClientSecret:
-    """Add a client secret (rotation step 1); the old one keeps working until it is retired."""
+    """Add a client secret (rotation step 1); the old one keeps working until it is retired.
+    ``expires_on``, when Developer Console gives one, is warned of (the home page, notifications).
+    """
     secret = secret.strip()
     if not secret:
         raise ValidationError({"secret": "Enter the new client secret."})
     if make_primary:
         credential.secrets.filter(is_primary=True).update(is_primary=False)
     added = _secret_store(credential, secret, is_primary=make_primary, created_by=actor)
+    if expires_on is not None:
+        added.expires_at = datetime.combine(expires_on, time.min, tzinfo=UTC)
+        added.save(update_fields=["expires_at"])
     audit_record(
         organization=credential.organization,
         credential=credential,

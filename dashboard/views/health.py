@@ -1,5 +1,9 @@
-"""GET /healthz: is the database reachable, is the broker reachable, do a worker and beat run.
-Public, for probes.
+"""GET /healthz (readiness): is the database reachable, is the broker reachable, do a worker and
+beat run. GET /livez (liveness): does this web process still answer. Both public, for probes.
+
+/livez touches neither the database nor the broker: an orchestrator restarts a web process that
+stops answering it, and must not restart every web process because PostgreSQL or Redis is down
+(that is /healthz's 503, which takes the process out of rotation instead).
 
 A probe that finds the broker down also records since when background work is paused (the pages
 show it) and says so; one that reaches it clears the pause.
@@ -88,6 +92,13 @@ def _paused_since(*, broker_ok: bool, error: str, database_ok: bool) -> datetime
     except Exception as exc:  # the probe answers whatever the record says
         logger.warning("healthz: could not record the broker's state: %s", type(exc).__name__)
         return None
+
+
+@login_not_required
+@never_cache
+@require_GET
+def livez(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
 
 
 @login_not_required

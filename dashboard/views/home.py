@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dashboard.access import get_membership
-from dashboard.hooks import organization_cards
+from dashboard.hooks import AttentionEntry, organization_cards
+from dashboard.notification_selectors import notification_attention
 from dashboard.selectors import (
     credential_list_for_organization,
     home_attention,
@@ -22,10 +23,14 @@ def home(request: HttpRequest) -> HttpResponse:
     card per organization with every app's summary in it. The same queries for any number of
     organizations; ``?partial=1`` is the part that refreshes in place (static/live.js)."""
     memberships = list(membership_list_for_user(user=request.user))
+    organizations = [m.organization for m in memberships]
     cards = organization_cards([m.organization_id for m in memberships])
+    attention = home_attention(organizations=organizations) + notification_attention(
+        user=request.user, organizations=organizations
+    )
     context = {
         "rows": [(m, cards[m.organization_id]) for m in memberships],
-        "attention": home_attention(organizations=[m.organization for m in memberships]),
+        "attention": sorted(attention, key=AttentionEntry.sort_key),
     }
     if request.GET.get("partial"):
         return render(request, "dashboard/_home_live.html", context)

@@ -1,9 +1,9 @@
 """The operations page, for staff: is the background running, and is it keeping up?
 
-Every periodic task's last run and next run, the workers' and beat's heartbeats, the queue's depth
-and every background run's lag. Staff only: anyone else gets a 404 (the page does not exist for
-them). It reads the database and, with a short timeout, Redis; a broker that does not answer is
-shown as "unknown", never an error.
+Every periodic task's last run and next run, the workers' and beat's heartbeats, the queue's depth,
+every background run's lag and the calls made to Adobe in the last 24 hours. Staff only: anyone
+else gets a 404 (the page does not exist for them). It reads the database and, with a short
+timeout, Redis; a broker that does not answer is shown as "unknown", never an error.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dashboard.operations_selectors import adobe_request_hours
 from dashboard.selectors import (
     heartbeat_list,
     periodic_task_rows,
@@ -38,6 +39,7 @@ def operations(request: HttpRequest) -> HttpResponse:
             "tasks": periodic_task_rows(now=now),
             "queue_depth": queue_depth(),
             "sync_lags": sync_lag_list(now=now),
+            "adobe_requests": adobe_request_hours(now=now),
             "stale_after": settings.LOOKOUT_HEARTBEAT_STALE_AFTER,
         },
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dashboard.access import get_membership
-from dashboard.background import enqueue, not_queued_notice
+from dashboard.background import enqueue, not_queued_notice, queued_notice
 from privacy.selectors import privacy_sync_state
 from privacy.tasks import privacy_sync_task
 
@@ -36,7 +36,9 @@ def sync_now(request: HttpRequest, org_code: UUID) -> HttpResponse:
             "UTC, not sooner. None was queued.",
         )
     elif enqueue(privacy_sync_task, organization_id=membership.organization_id):
-        messages.success(request, "Sync with Adobe queued: its progress shows below.")
+        messages.add_message(
+            request, *queued_notice("Sync with Adobe queued: its progress shows below.")
+        )
     else:
         messages.warning(request, not_queued_notice())
     return redirect("privacy:job_list", org_code)

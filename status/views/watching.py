@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access import get_membership
-from dashboard.background import enqueue, not_queued_notice
+from dashboard.background import enqueue, not_queued_notice, queued_notice
 from status.forms import WatchedProductsForm
 from status.selectors import product_list_by_cloud, watched_product_ids
 from status.services.watching import watched_products_set
@@ -58,7 +58,7 @@ def sync_now(request: HttpRequest, org_code: UUID) -> HttpResponse:
     from status.tasks import status_events_poll_task
 
     if enqueue(status_events_poll_task, scheduled=False):
-        messages.success(request, "Lookout will read Adobe Status in a moment.")
+        messages.add_message(request, *queued_notice("Lookout will read Adobe Status in a moment."))
     else:
         messages.warning(request, not_queued_notice())
     return redirect("status:status_page", org_code)

@@ -6,7 +6,16 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
 
-from dashboard.models import ClientSecret, Credential, Invitation, Membership
+from dashboard import crypto
+from dashboard.models import (
+    ClientSecret,
+    Credential,
+    Invitation,
+    Membership,
+    NotificationDelivery,
+    NotificationEvent,
+    TeamWebhook,
+)
 from dashboard.services.credentials import CredentialInput, credential_create
 from tests.access_rules import AccessRules
 
@@ -37,7 +46,30 @@ def populate(organization) -> list[str]:
             token_hash=f"{tag}-not-a-real-hash"[:64],
             expires_at=timezone.now() + timedelta(days=7),
         )
+    if not TeamWebhook.objects.filter(organization=organization).exists():
+        webhook = TeamWebhook.objects.create(
+            organization=organization,
+            name=f"#{tag}-ops",
+            url_encrypted=crypto.encrypt(f"https://hooks.{tag}.example/services/{tag}-hook-secret"),
+            url_hint=f"https://hooks.{tag}.example/…",
+            topics=["incident"],
+        )
+        event = NotificationEvent.objects.create(
+            organization=organization,
+            topic="incident",
+            key=f"incident:{tag}:opened",
+            title=f"Incident opened on {tag}-product",
+            link=f"/orgs/{organization.code}/status/",
+            occurred_at=timezone.now(),
+        )
+        NotificationDelivery.objects.create(
+            event=event, channel="team_webhook", team_webhook=webhook, target=f"team:{webhook.pk}"
+        )
     values: list[str] = []
+    for webhook in TeamWebhook.objects.filter(organization=organization):
+        values += [webhook.name, str(webhook.code), webhook.url_hint]
+    for event in NotificationEvent.objects.filter(organization=organization):
+        values += [event.title]
     for invitation in Invitation.objects.filter(organization=organization):
         values += [invitation.email, str(invitation.code)]
     for credential in Credential.objects.filter(organization=organization):
@@ -69,6 +101,7 @@ RULES = AccessRules(
             ClientSecret.objects.get(credential__organization=acme, is_primary=False).code
         ),
         "invitation_code": lambda acme: Invitation.objects.get(organization=acme).code,
+        "webhook_code": lambda acme: TeamWebhook.objects.get(organization=acme).code,
         # Links from e-mails (invitation, password reset): public, and this one opens nothing.
         "token": lambda acme: "not-a-valid-token",
         "uidb64": lambda acme: "MQ",
@@ -95,14 +128,20 @@ RULES = AccessRules(
             "dashboard:secret_add",
             "dashboard:secret_promote",
             "dashboard:secret_retire",
+            "dashboard:team_webhook_add",
+            "dashboard:team_webhook_remove",
         }
     ),
+    own_forms=frozenset({"dashboard:notifications"}),
     admin_forms=frozenset({"dashboard:credential_add_oauth", "dashboard:credential_add_jwt"}),
     account_writes=frozenset({"logout"}),
     public=frozenset(
         {
             "login",
             "healthz",
+            "livez",
+            # Public to sign-in, behind its own bearer token (404 while none is set).
+            "metrics",
             "password_reset",
             "password_reset_done",
             "password_reset_confirm",

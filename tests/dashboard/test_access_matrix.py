@@ -30,7 +30,8 @@ MEMBER_WRITES = RULES.member_writes
 WRITES = ADMIN_WRITES | MEMBER_WRITES
 ADMIN_FORMS = RULES.admin_forms
 MEMBER_FORMS = RULES.member_forms
-FORMS = ADMIN_FORMS | MEMBER_FORMS
+OWN_FORMS = RULES.own_forms
+FORMS = ADMIN_FORMS | MEMBER_FORMS | OWN_FORMS
 MEMBER_PAGES = RULES.member_pages
 REDIRECTS = RULES.redirects
 PAGES = RULES.pages
@@ -128,7 +129,8 @@ def test_every_url_has_exactly_one_rule():
     unclassified = [n for n in ROUTE_NAMES if not any(n in names for names in kinds.values())]
     assert not unclassified, (
         f"classify {unclassified} in tests/<app>/access_rules.py (pages, member_pages, "
-        "admin_writes, member_writes, admin_forms, member_forms, account_writes or public)"
+        "admin_writes, member_writes, admin_forms, member_forms, own_forms, account_writes or "
+        "public)"
     )
     twice = {n: [k for k, names in kinds.items() if n in names] for n in ROUTE_NAMES}
     assert {n: k for n, k in twice.items() if len(k) > 1} == {}
@@ -180,6 +182,8 @@ def test_members_can_read_every_page(client, world, acme, name, person):
         assert response.status_code == (200 if person == "alice" else 403)
     elif name in MEMBER_FORMS:
         assert response.status_code == (403 if person == "bob" else 200)
+    elif name in OWN_FORMS:
+        assert response.status_code == 200
     elif name in MEMBER_PAGES:
         # Pages of personal data (downloads): viewers are refused; others get it or a redirect.
         assert (response.status_code == 403) == (person == "bob")
@@ -201,6 +205,8 @@ def test_writes_are_allowed_by_role(client, world, acme, name, person):
     response = client.post(_url(name, acme))
     if name not in WRITES | FORMS:
         assert response.status_code == 405, f"{name} accepts POST: list it as a write view"
+    elif name in OWN_FORMS:
+        assert response.status_code not in (403, 404, 405)  # everyone's own settings
     elif person == "bob" or (person == "dave" and name in ADMIN_WRITES | ADMIN_FORMS):
         assert response.status_code == 403
         assert Membership.objects.filter(organization=acme).count() == 3

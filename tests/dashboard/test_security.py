@@ -466,6 +466,20 @@ def test_check_deploy_is_clean_with_production_settings(monkeypatch):
         SECURE_SSL_REDIRECT="true",
         SECURE_HSTS_SECONDS="31536000",
         SECURE_HSTS_PRELOAD="true",
+        LOOKOUT_BASE_URL="https://lookout.example.com",
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_of_notification_links_to_this_machine_and_local_webhooks():
+    result = _run(
+        ["manage.py", "check", "--deploy"],
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        LOOKOUT_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        ALLOWED_HOSTS="lookout.example.com",
+        LOOKOUT_WEBHOOK_ALLOW_LOCAL="true",
+    )
+    assert "(dashboard.W003) LOOKOUT_BASE_URL is http://127.0.0.1:8000" in result.stderr
+    assert "(dashboard.W004) LOOKOUT_WEBHOOK_ALLOW_LOCAL is on" in result.stderr

@@ -17,7 +17,11 @@ def test_every_beat_entry_names_a_task_and_expires_before_its_next_tick():
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, name
-        assert 0 < entry["options"]["expires"] < entry["schedule"], name
+        schedule = entry["schedule"]
+        if hasattr(schedule, "remaining_estimate"):  # a daily crontab (the digest)
+            assert 0 < entry["options"]["expires"] < 24 * 3600, name
+        else:
+            assert 0 < entry["options"]["expires"] < schedule, name
 
 
 def test_hourly_registry_ticks_read_adobe_once_a_day(status_credential, adobe):
