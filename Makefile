@@ -52,6 +52,8 @@ var/encryption_keys: $(BIN)/python
 run: export ADOBE_IMS_URL = http://127.0.0.1:$(SIMULATOR_PORT)
 run: export ADOBE_PRIVACY_API_URL = http://127.0.0.1:$(SIMULATOR_PORT)/data/core/privacy
 run: export ADOBE_STATUS_API_URL = http://127.0.0.1:$(SIMULATOR_PORT)/api/v1
+# Links in the demo's notification e-mails (printed by the worker) open this server.
+run: export LOOKOUT_BASE_URL ?= http://$(HOST):$(WEB_PORT)
 run: install var/secret_key var/encryption_keys
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
