@@ -36,7 +36,8 @@ Errors (``adobe.errors``): :class:`AdobeAuthError` (permanent), :class:`AdobeRat
 (``retry_after``), :class:`AdobeUnavailable` (5xx, timeouts, connection errors; ``maybe_processed``
 for POSTs), :class:`AdobeBadResponse` (``field`` names what was missing or ill-typed),
 :class:`AdobeInvalidRequest` (caught before sending, or a 4xx; ``AdobeNotFound`` for 404).
-Responses are frozen dataclasses (``adobe.models``); raw JSON never leaves this package.
+Responses are immutable typed objects (``adobe.models``; a listed ``JobSummary`` checks its
+fields when first read); raw JSON never leaves this package.
 """
 
 from __future__ import annotations

@@ -71,10 +71,17 @@ def iter_jobs_paged(
     pages_without_news = 0
     asked_again = False
     while True:
-        fresh = [job for job in result.jobs if job.job_id not in seen]
-        for job in fresh:
-            seen.add(job.job_id)
-            yield job
+        ids = [job.job_id for job in result.jobs]
+        if seen.isdisjoint(ids):
+            # The common case, a page of jobs not seen yet, without a set lookup per job.
+            fresh: tuple[JobSummary, ...] | list[JobSummary] = result.jobs
+            seen.update(ids)
+            yield from fresh
+        else:
+            fresh = [job for job in result.jobs if job.job_id not in seen]
+            for job in fresh:
+                seen.add(job.job_id)
+                yield job
         if len(result.jobs) < size:
             # The last page, unless totalRecords counts more jobs than we have: then the page
             # lost items on the way, or the server caps `size` below ours. Ask it once more.

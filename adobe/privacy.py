@@ -88,6 +88,12 @@ class PrivacyClient:
         self.ims_org_id = ims_org_id
         self._token_provider = token_provider
         self._clock = clock
+        # The same on every request: built once.
+        self._headers = {
+            "x-api-key": client_id,
+            "x-gw-ims-org-id": ims_org_id,
+            "Accept": "application/json",
+        }
         if page_base not in (None, 0, 1):
             raise ValueError("page_base is 0, 1 or None (discover)")
         #: What this client knows of the server's page numbering, shared by its listings.
@@ -134,7 +140,10 @@ class PrivacyClient:
         filter_date: date | None = None,
         max_pages: int = DEFAULT_MAX_PAGES,
     ) -> Iterator[JobSummary]:
-        """Every job of one regulation (one page at a time), whatever the server's page base."""
+        """Every job of one regulation (one page at a time), whatever the server's page base.
+
+        Nothing is sent before the first job is asked for.
+        """
         query = {
             "regulation": regulation,
             "size": size,
@@ -143,7 +152,8 @@ class PrivacyClient:
             "to_date": to_date,
             "filter_date": filter_date,
         }
-        yield from iter_jobs_paged(
+        # The paging generator itself, not a generator around it: one step less per job.
+        return iter_jobs_paged(
             lambda page: self.list_jobs_page(page=page, **query),
             size=size,
             base=self.page_base,
@@ -289,12 +299,7 @@ class PrivacyClient:
         extra_headers: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        headers = {
-            "x-api-key": self.client_id,
-            "x-gw-ims-org-id": self.ims_org_id,
-            "Accept": "application/json",
-            **(extra_headers or {}),
-        }
+        headers = {**self._headers, **extra_headers} if extra_headers else self._headers
         return authorized_request(
             self.transport, self._token_provider, method, path, headers=headers, **kwargs
         )
