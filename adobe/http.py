@@ -7,6 +7,8 @@ What it guarantees, so the clients above it need not repeat it:
 * idempotent ``GET`` requests retry 429, 5xx, timeouts and connection errors with capped
   exponential backoff, honouring ``Retry-After``; every other method is sent exactly once, because
   ``POST /jobs`` must never be repeated blindly (the caller reconciles instead);
+* with a :class:`~adobe.ratelimit.RateGate` (``gate``), a 429 slows every thread that shares the
+  gate down at once: each attempt waits at the gate first, and a 429 holds it for the wait;
 * every non-2xx answer becomes a typed :mod:`adobe.errors` exception;
 * nothing it logs or raises contains a request body, a token or a secret: messages hold the method,
   the path (never the query), the status and Adobe's error code and description, with any secret we
@@ -35,6 +37,7 @@ from adobe.errors import (
     AdobeUnavailable,
 )
 from adobe.http_errors import error_for_response
+from adobe.ratelimit import RateGate
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +75,7 @@ class TransportOptions(TypedDict, total=False):
     sleep: Callable[[float], None]
     on_response: Callable[[requests.Response], None] | None
     on_error: Callable[[requests.RequestException], None] | None
+    gate: RateGate | None
 
 
 class TokenProvider(Protocol):
@@ -106,11 +110,14 @@ class Transport:
         sleep: Callable[[float], None] = time.sleep,
         on_response: Callable[[requests.Response], None] | None = None,
         on_error: Callable[[requests.RequestException], None] | None = None,
+        gate: RateGate | None = None,
     ):
         """``sleep`` waits between retries (tests inject a recorder); ``on_response`` sees every
         HTTP answer, retries included (Lookout counts a run's requests with it); ``on_error`` sees
         every attempt that got no answer (a timeout, a refused or broken connection), so that
-        the two together see every attempt once."""
+        the two together see every attempt once; both run in the thread that sent the request.
+        ``gate``, shared by every thread and client calling for one integration, makes a 429 one
+        pause for all of them (:mod:`adobe.ratelimit`)."""
         parts = urlsplit(base_url)
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise ValueError("base_url must be an absolute http(s) URL")
@@ -125,6 +132,7 @@ class Transport:
         self._sleep = sleep
         self._on_response = on_response
         self._on_error = on_error
+        self.gate = gate
 
     def url_for(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
@@ -155,6 +163,8 @@ class Transport:
         hidden = _collect_secrets(headers, form, secrets)
         attempts = 1 + (self.retry.max_retries if method == "GET" else 0)
         for attempt in range(1, attempts + 1):
+            if self.gate is not None:
+                self.gate.wait()
             started = time.monotonic()
             try:
                 response = self.session.request(
@@ -195,6 +205,9 @@ class Transport:
             delay = _delay_before_retry(error, self.retry, attempt - 1)
             if delay is None:
                 raise error
+            if self.gate is not None and isinstance(error, AdobeRateLimited):
+                # The limit is the client's: its other threads pause too, from their next attempt.
+                self.gate.hold(delay)
             logger.warning(
                 "%s %s failed (%s); retry %d/%d in %.2f s",
                 method,

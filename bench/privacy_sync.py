@@ -2,20 +2,28 @@
 
     createdb -h 127.0.0.1 -U postgres bench_privacy
     LOOKOUT_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_privacy \\
-        .venv/bin/python bench/privacy_sync.py [--orgs 10] [--jobs-per-org 14750]
+        .venv/bin/python bench/privacy_sync.py [--orgs 10] [--jobs-per-org 14750] \\
+            [--rate-limit 200] [--rate-limited-orgs 1]
 
 Starts its own simulator (frozen clock), empties the bench database's Lookout tables (never point
 it at real data), onboards one OAuth credential per organization, then, in this one process (as
 one worker process would):
 
 1. backfills every organization with ``privacy_sync`` (every regulation, 45 days, every job's
-   detail), recording each request it makes;
-2. replays exactly those requests with a bare ``requests`` loop (one session, ``.json()``, no
-   parsing, no database): the floor the sync cannot beat. Prints both times and their ratio;
+   detail, ``LOOKOUT_PRIVACY_DETAIL_CONCURRENCY`` details at a time), recording each request it
+   makes;
+2. replays exactly those requests with a sequential bare ``requests`` loop (one session,
+   ``.json()``, no parsing, no database), right after each organization's backfill so that both
+   see the same load on a shared machine. Prints both times and their ratio (the target: 0.6 at
+   most);
 3. runs an unchanged incremental poll of every organization: time and requests (and detail calls,
    which must be 0);
 4. prints the peak RSS of this process after the first organization and after all of them;
-5. times the job list page (``privacy:job_list``) of one organization at that size through
+5. backfills the first ``--rate-limited-orgs`` organizations again (their jobs deleted first) with
+   the simulator's rate limit on (``--rate-limit`` requests a second per integration; 0 skips
+   it): time, requests, the 429s Adobe answered, how often the pool paused, and the jobs stored
+   against the simulator's own count;
+6. times the job list page (``privacy:job_list``) of one organization at that size through
    ``django.test.Client``: median and 95th percentile latency and SQL queries per page, for the
    first page, a later page, a status filter, a search and "late only".
 """
@@ -23,11 +31,13 @@ one worker process would):
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import resource
 import signal
 import statistics
 import sys
+import threading
 import time
 
 import requests
@@ -57,6 +67,8 @@ def main() -> None:
     # returned, so 14,750 per organization is about 100,000 jobs to sync.
     parser.add_argument("--jobs-per-org", type=int, default=14_750)
     parser.add_argument("--page-samples", type=int, default=40)
+    parser.add_argument("--rate-limit", type=float, default=200, help="requests/s; 0: skip")
+    parser.add_argument("--rate-limited-orgs", type=int, default=1)
     args = parser.parse_args()
 
     # A terminated bench still stops its simulator (finally blocks run on SystemExit).
@@ -82,6 +94,7 @@ def main() -> None:
 
 
 def run(url: str, args: argparse.Namespace, vendor: str) -> None:
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
@@ -108,47 +121,9 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
     print(f"database {vendor}; {expected:,} jobs visible in the simulator; "
           f"RSS before syncing {rss_mb():.0f} MB")  # fmt: skip
 
-    # 1. Backfill, recording every request the sync's sessions answer (to a file: a list in
-    # memory would be counted in the syncing process's RSS).
-    recorded = (BENCH_DIR / "requests.txt").open("w")
-    make_client = sync_module.privacy_client
-
-    def recording_client(**kwargs):
-        counted = kwargs.pop("on_response", None)
-        org_index = len(recorded_orgs) - 1
-
-        def on_response(response):
-            recorded.write(f"{org_index} {response.url}\n")
-            if counted is not None:
-                counted(response)
-
-        return make_client(**kwargs, on_response=on_response)
-
-    recorded_orgs: list[int] = []
-    sync_module.privacy_client = recording_client
-    control.reset_requests()
-    backfill_time = 0.0
-    rss_after_first = 0.0
-    for organization in organizations:
-        recorded_orgs.append(organization.pk)
-        t0 = time.perf_counter()
-        result = sync_module.privacy_sync(organization_id=organization.pk, backfill=True)
-        backfill_time += time.perf_counter() - t0
-        if result.error:
-            sys.exit(f"backfill of {organization} failed: {result.error}")
-        rss_after_first = rss_after_first or rss_mb()
-    sync_module.privacy_client = make_client
-    recorded.close()
-    rss_after_all = rss_mb()
-    stored = PrivacyJob.objects.count()
-    requests_made = control.requests()
-    print(f"backfill: {stored:,} jobs ({ProductResponse.objects.count():,} product responses) "
-          f"in {backfill_time:.1f} s = {stored / backfill_time:,.0f} jobs/s; "
-          f"{requests_made['endpoints'].get(JOBS, 0):,} list + "
-          f"{requests_made['endpoints'].get(JOB, 0):,} detail requests")  # fmt: skip
-    assert stored == expected, (stored, expected)
-
-    # 2. The same requests, bare.
+    # 1 and 2. Each organization's backfill, recording every request the sync's sessions answer
+    # (to a file: a list in memory would be counted in the syncing process's RSS), then at once
+    # the same requests, bare: both see the same load on a shared machine.
     sessions = []
     for organization, generated in zip(organizations, control.orgs(), strict=True):
         credential = Credential.objects.get(organization=organization)
@@ -162,18 +137,60 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
             }
         )
         sessions.append(session)
-    bare_time, replayed = 0.0, 0
-    with (BENCH_DIR / "requests.txt").open() as lines:
-        for line in lines:
-            org_index, request_url = line.split(" ", 1)
-            t0 = time.perf_counter()
-            response = sessions[int(org_index)].get(request_url.strip(), timeout=30)
-            if response.status_code == 200:
-                response.json()
-            bare_time += time.perf_counter() - t0
-            replayed += 1
+    recording = threading.Lock()  # the detail pool's threads record too: one line at a time
+    recorded = None
+    make_client = sync_module.privacy_client
+
+    def recording_client(**kwargs):
+        counted = kwargs.pop("on_response", None)
+
+        def on_response(response):
+            with recording:
+                recorded.write(f"{response.url}\n")
+            if counted is not None:
+                counted(response)
+
+        return make_client(**kwargs, on_response=on_response)
+
+    sync_module.privacy_client = recording_client
+    backfill_time = bare_time = 0.0
+    replayed = listed = detailed = 0
+    rss_after_first = 0.0
+    for organization, session in zip(organizations, sessions, strict=True):
+        recorded = (BENCH_DIR / "requests.txt").open("w")
+        control.reset_requests()  # the simulator counts the sync's requests, not the replay's
+        t0 = time.perf_counter()
+        result = sync_module.privacy_sync(organization_id=organization.pk, backfill=True)
+        backfill_time += time.perf_counter() - t0
+        recorded.close()
+        endpoints = control.requests()["endpoints"]
+        listed += endpoints.get(JOBS, 0)
+        detailed += endpoints.get(JOB, 0)
+        if result.error:
+            sys.exit(f"backfill of {organization} failed: {result.error}")
+        rss_after_first = rss_after_first or rss_mb()
+        with (BENCH_DIR / "requests.txt").open() as lines:
+            for line in lines:
+                t0 = time.perf_counter()
+                response = session.get(line.strip(), timeout=30)
+                if response.status_code == 200:
+                    response.json()
+                bare_time += time.perf_counter() - t0
+                replayed += 1
+    sync_module.privacy_client = make_client
+    rss_after_all = rss_mb()
+    stored = PrivacyJob.objects.count()
+    print(f"backfill: {stored:,} jobs ({ProductResponse.objects.count():,} product responses) "
+          f"in {backfill_time:.1f} s = {stored / backfill_time:,.0f} jobs/s; "
+          f"{listed:,} list + {detailed:,} detail requests")  # fmt: skip
+    assert stored == expected, (stored, expected)
     print(f"bare fetch of the same {replayed:,} requests: {bare_time:.1f} s; "
           f"backfill / bare = {backfill_time / bare_time:.2f}")  # fmt: skip
+    ratio = backfill_time / bare_time
+    verdict = "met" if ratio <= 0.6 else "NOT met"
+    print(f"  side by side: Lookout backfill ({settings.LOOKOUT_PRIVACY_DETAIL_CONCURRENCY} "
+          f"detail threads) {backfill_time:.1f} s | sequential bare loop {bare_time:.1f} s | "
+          f"ratio {ratio:.2f} (target <= 0.60: {verdict})")  # fmt: skip
 
     # 3. An incremental poll with nothing changed.
     control.reset_requests()
@@ -191,8 +208,70 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
           f"organization's backfill, {rss_after_all:.0f} MB after all "
           f"{len(organizations)}")  # fmt: skip
 
-    # 5. The job list page.
+    # 5. A backfill under the simulator's rate limit.
+    if args.rate_limit > 0:
+        rate_limited_backfill(
+            control, organizations[: args.rate_limited_orgs], args.rate_limit, sync_module
+        )
+
+    # 6. The job list page.
     job_list_latency(organizations[0], args.page_samples)
+
+
+def rate_limited_backfill(control, organizations, rate: float, sync_module) -> None:
+    """Delete the organizations' jobs and backfill them again while the simulator refuses more
+    than ``rate`` requests a second per integration (429 with Retry-After)."""
+    from django.db import connection
+
+    from privacy.models import PrivacyJob, ProductResponse
+    from simulator.control import JOB, JOBS
+
+    ids = [organization.pk for organization in organizations]
+    jobs, products = PrivacyJob._meta.db_table, ProductResponse._meta.db_table
+    with connection.cursor() as cursor:  # in SQL, as at the start (RSS)
+        cursor.execute(
+            f"DELETE FROM {products} WHERE job_id IN "  # noqa: S608 - table names
+            f"(SELECT id FROM {jobs} WHERE organization_id = ANY(%s))",
+            [ids],
+        )
+        cursor.execute(f"DELETE FROM {jobs} WHERE organization_id = ANY(%s)", [ids])  # noqa: S608
+    gates = []
+    plain_gate = sync_module.RateGate
+
+    class SeenGate(plain_gate):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            gates.append(self)
+
+    control.set_switch("rate_limit_per_second", rate)
+    control.reset_requests()
+    sync_module.RateGate = SeenGate
+    # Each 429 logs a warning with its retry: counted below instead.
+    logging.getLogger("adobe.http").setLevel(logging.ERROR)
+    try:
+        t0 = time.perf_counter()
+        for organization in organizations:
+            result = sync_module.privacy_sync(organization_id=organization.pk, backfill=True)
+            if result.error:
+                sys.exit(f"rate-limited backfill of {organization} failed: {result.error}")
+        elapsed = time.perf_counter() - t0
+    finally:
+        sync_module.RateGate = plain_gate
+        logging.getLogger("adobe.http").setLevel(logging.NOTSET)
+        control.clear_faults()
+    made = control.requests()
+    sent = made["endpoints"].get(JOB, 0) + made["endpoints"].get(JOBS, 0)
+    refused = sum(int(by_status.get("429", 0)) for by_status in made["statuses"].values())
+    stored = PrivacyJob.objects.filter(organization_id__in=ids).count()
+    counts = control.counts()["orgs"]
+    expected = sum(counts[organization.ims_org_id]["total"] for organization in organizations)
+    print(f"rate-limited backfill ({rate:g} requests/s per integration, {len(organizations)} "
+          f"organization{'s' if len(organizations) != 1 else ''}): {stored:,} jobs stored, "
+          f"simulator counts {expected:,}; {elapsed:.1f} s; {sent:,} requests "
+          f"= {sent / elapsed:,.0f}/s, {refused:,} answered 429 ({refused / sent:.1%}); the pool "
+          f"paused {sum(g.holds for g in gates)} times, its threads waited "
+          f"{sum(g.waited for g in gates):.1f} s in all")  # fmt: skip
+    assert stored == expected, (stored, expected)
 
 
 def job_list_latency(organization, samples: int) -> None:

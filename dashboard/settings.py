@@ -347,6 +347,9 @@ LOOKOUT_PRIVACY_FULL_LISTING_INTERVAL = env.int(
 )
 # A running sync's heartbeat renews its lease; a killed one is taken over this long after.
 LOOKOUT_PRIVACY_SYNC_LEASE = env.int("LOOKOUT_PRIVACY_SYNC_LEASE", default=60)
+# Job details a sync reads at once (threads that only send HTTP); 1 reads them one by one. A 429
+# pauses them all for Adobe's Retry-After.
+LOOKOUT_PRIVACY_DETAIL_CONCURRENCY = env.int("LOOKOUT_PRIVACY_DETAIL_CONCURRENCY", default=8)
 # Beat looks this often for organizations whose sync is due (interval over, backoff over, or a
 # killed sync to take over): each organization still syncs once per LOOKOUT_PRIVACY_SYNC_INTERVAL.
 LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL = env.int("LOOKOUT_PRIVACY_DUE_CHECK_INTERVAL", default=60)

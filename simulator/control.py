@@ -65,7 +65,9 @@ connection closes unanswered), revoked_token, slow (seconds), malformed_json, tr
 jobs_key ("jobs"|"jobDetails"), download_key ("downloadURL"|"downloadUrl"|"both"),
 total_records ("total"|"page"), date_format ("adobe"|"iso"),
 status_times ("spec"|"iso"|"epoch_s"|"epoch_ms"), size_max, lookback_days, retention_days,
-default_window_days, status_throttle (requests per 5 s; 0 turns it off).
+default_window_days, status_throttle (requests per 5 s; 0 turns it off), rate_limit_per_second
+(Privacy Service requests a second per integration, then 429 with Retry-After; 0, the default,
+turns it off).
 Scope any fault with `surface` ("ims", "privacy", "status"), `endpoint` ("GET
 /data/core/privacy/jobs", or the path template alone for every method), `org`, and `count`
 (the next N matching requests).

@@ -13,12 +13,15 @@ A fault has a `kind`, an optional scope (`surface`, `endpoint`, `org`) and an op
   `short_page` drops items from a jobs page;
 * switches, where Adobe's docs disagree and a client must cope with either answer: `page_base`,
   `jobs_key`, `download_key`, `total_records`, `date_format`, `status_times`, `size_max`,
-  `lookback_days`, `retention_days`, `default_window_days`, `status_throttle`.
+  `lookback_days`, `retention_days`, `default_window_days`, `status_throttle`,
+  `rate_limit_per_second`.
 
 Switch defaults (no fault) are the simulator's reading of Part 2: 1-based pages (swagger),
 `jobDetails` in lists and `jobs` on create, `downloadUrl` (swagger), `totalRecords` = all
 matches, Adobe's `MM/DD/YYYY hh:mm AM GMT` dates, size max 1000, 45-day look-back, jobs
-retained 30 days after finishing, 7-day default window, 50 Status requests per 5 s per token.
+retained 30 days after finishing, 7-day default window, 50 Status requests per 5 s per token,
+no limit on the rate of Privacy Service requests (`rate_limit_per_second`: a token bucket per
+integration, answering 429 with Retry-After; `simulator.ratelimit`).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ SWITCHES: dict[str, tuple[tuple[Any, ...] | None, Any]] = {
     "retention_days": (None, 30),
     "default_window_days": (None, 7),
     "status_throttle": (None, 50),
+    "rate_limit_per_second": (None, 0),  # Privacy Service requests per integration; 0: off
 }
 KINDS = (*PREEMPTING, "slow", *AFTER_PROCESSING, *SHAPING, *SWITCHES)
 SURFACES = ("ims", "privacy", "status")

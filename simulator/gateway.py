@@ -2,7 +2,9 @@
 
 Privacy (adobe-api.md 2.1, 2.10, 2.13): `Authorization: Bearer`, `x-api-key` (the client id the
 token was issued to) and `x-gw-ims-org-id` (the organization the token belongs to) on every
-call, answered with the gateway's documented `{"error_code", "message"}` bodies. Status (3.2,
+call, answered with the gateway's documented `{"error_code", "message"}` bodies, and a request
+rate per integration when the `rate_limit_per_second` switch is on (429 with Retry-After;
+`simulator.ratelimit`). Status (3.2,
 3.3, 3.9): a bearer token and the fixed api key `StatusAdobeIOClient` (query `api_key` or header
 `x-api-key`), 50 requests per 5 seconds per token.
 
@@ -20,6 +22,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from simulator.ratelimit import TokenBuckets
 from simulator.tokens import TokenRecord
 from simulator.web import Request, Response, gateway_error
 
@@ -70,7 +73,16 @@ def authenticate_privacy(request: Request, state: SimulatorState) -> TokenRecord
         return gateway_error(403, "403025", "Profile is not valid")
     if record.grant == "jwt" and not PRIVACY_METASCOPES & set(record.metascopes):
         return gateway_error(403, "403025", "Profile is not valid")
-    return record
+    return _rate_limited(request, state, record) or record
+
+
+def _rate_limited(request: Request, state: SimulatorState, record: TokenRecord) -> Response | None:
+    """429 once the integration sends faster than `rate_limit_per_second` (0: no limit)."""
+    rate = state.faults.switch(request, record.ims_org_id, "rate_limit_per_second")
+    if not rate:
+        return None
+    wait = state.throttle.buckets.take(f"{record.ims_org_id} {record.client_id}", float(rate))
+    return throttled(wait) if wait is not None else None
 
 
 def authenticate_status(request: Request, state: SimulatorState) -> TokenRecord | Response:
@@ -100,6 +112,8 @@ class Throttle:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: dict[str, collections.deque[float]] = {}
+        #: Privacy Service's request rate per integration (the `rate_limit_per_second` switch).
+        self.buckets = TokenBuckets()
 
     def check(self, key: str, limit: int) -> float | None:
         """Record a call; return None if allowed, else the seconds until one is allowed."""
@@ -116,6 +130,7 @@ class Throttle:
     def reset(self) -> None:
         with self._lock:
             self._calls.clear()
+        self.buckets.reset()
 
 
 def throttled(wait: float) -> Response:

@@ -6,13 +6,17 @@ User-Agent, with the base URLs and timeout from settings, and the one read-retry
 
 Every client also counts each HTTP attempt it makes, per service and hour, in
 ``AdobeRequestHour`` (:func:`adobe_request_record`): the operations page and ``/metrics`` show
-them. Counting never breaks a call to Adobe.
+them. Counting never breaks a call to Adobe. A client used from threads other than the one that
+owns it (a sync's detail pool) counts in a :class:`RequestTally` instead, which its owner writes:
+Django's database connections are per thread.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
+from collections import Counter
 from collections.abc import Callable
 
 import requests
@@ -23,7 +27,8 @@ from django.utils import timezone
 
 from adobe import IMSClient, PrivacyClient, RetryPolicy, StatusClient
 from adobe.http import USER_AGENT as ADOBE_CLIENT_AGENT
-from adobe.http import new_session
+from adobe.http import TokenProvider, new_session
+from adobe.ratelimit import RateGate
 from dashboard.describe import LookoutError
 from dashboard.models import AdobeRequestHour, Credential, Organization
 
@@ -79,29 +84,29 @@ def credential_for(*, usage: str, organization_id: int | None = None) -> Credent
 # AdobeRequestHour's (a test checks the name).
 _COUNT_SQL = """
     INSERT INTO "dashboard_adoberequesthour" ("service", "hour", "requests", "throttled", "errors")
-    VALUES (%s, %s, 1, %s, %s)
+    VALUES (%s, %s, %s, %s, %s)
     ON CONFLICT ("service", "hour") DO UPDATE SET
-        "requests" = "dashboard_adoberequesthour"."requests" + 1,
+        "requests" = "dashboard_adoberequesthour"."requests" + excluded."requests",
         "throttled" = "dashboard_adoberequesthour"."throttled" + excluded."throttled",
         "errors" = "dashboard_adoberequesthour"."errors" + excluded."errors"
 """
 
 
-def adobe_request_record(*, service: str, status: int | None) -> None:
-    """Count one HTTP attempt to ``service`` (``AdobeRequestHour.Service``) in the current hour:
-    ``status`` is the answer's HTTP status, None when none came (a timeout, a refused or broken
-    connection). A 429 counts as throttled; a 5xx or no answer as an error.
+def adobe_request_record(*, service: str, status: int | None, count: int = 1) -> None:
+    """Count ``count`` HTTP attempts to ``service`` (``AdobeRequestHour.Service``) in the current
+    hour: ``status`` is the answer's HTTP status, None when none came (a timeout, a refused or
+    broken connection). A 429 counts as throttled; a 5xx or no answer as an error.
 
     One ``INSERT … ON CONFLICT DO UPDATE`` that adds to the hour's row (PostgreSQL and SQLite
     alike; Django's ``bulk_create(update_conflicts=True)`` can only overwrite, not add). Inside a
     caller's transaction it runs in a savepoint, so a failed write cannot spoil the caller's
     work. It never raises: a failed count logs one line and the Adobe call goes on.
     """
-    throttled = int(status == 429)
-    error = int(status is None or status >= 500)
+    throttled = count if status == 429 else 0
+    error = count if status is None or status >= 500 else 0
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
     # str(): a TextChoices member must reach the driver as its value, not as an enum.
-    params = [str(service), connection.ops.adapt_datetimefield_value(hour), throttled, error]
+    params = [str(service), connection.ops.adapt_datetimefield_value(hour), count, throttled, error]
     try:
         if connection.in_atomic_block:
             with transaction.atomic(), connection.cursor() as cursor:
@@ -113,17 +118,49 @@ def adobe_request_record(*, service: str, status: int | None) -> None:
         logger.warning("Could not count a request to Adobe (%s): %s", service, type(exc).__name__)
 
 
-def _options(service: str, on_response: OnResponse | None = None) -> dict:
+class RequestTally:
+    """Attempts to one service counted in memory, for a client whose requests are sent from
+    threads that must not touch the database; the thread that owns the tally writes the counts
+    with :meth:`flush` (one statement per status). Thread-safe."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self._lock = threading.Lock()
+        self._statuses: Counter[int | None] = Counter()
+
+    def add(self, status: int | None) -> None:
+        with self._lock:
+            self._statuses[status] += 1
+
+    def flush(self) -> int:
+        """Write what was counted since the last flush; return how many attempts that was."""
+        with self._lock:
+            statuses, self._statuses = self._statuses, Counter()
+        for status, count in statuses.items():
+            adobe_request_record(service=self.service, status=status, count=count)
+        return sum(statuses.values())
+
+
+def _options(
+    service: str, on_response: OnResponse | None = None, tally: RequestTally | None = None
+) -> dict:
     """The transport every client of the installation shares; it counts every attempt to
-    ``service`` and then calls the caller's ``on_response``, if any."""
+    ``service`` (at once, or in ``tally`` for its owner to write) and then calls the caller's
+    ``on_response``, if any."""
+
+    def record(status: int | None) -> None:
+        if tally is not None:
+            tally.add(status)
+        else:
+            adobe_request_record(service=service, status=status)
 
     def answered(response: requests.Response) -> None:
-        adobe_request_record(service=service, status=response.status_code)
+        record(response.status_code)
         if on_response is not None:
             on_response(response)
 
     def unanswered(_exc: requests.RequestException) -> None:
-        adobe_request_record(service=service, status=None)
+        record(None)
 
     return {
         "session": adobe_session(),
@@ -143,8 +180,15 @@ def privacy_client(
     organization: Organization,
     credential: Credential | None = None,
     on_response: OnResponse | None = None,
+    token_provider: TokenProvider | None = None,
+    gate: RateGate | None = None,
+    tally: RequestTally | None = None,
 ) -> PrivacyClient:
-    """Privacy Service for ``organization``, with its own credential (NoCredential if none)."""
+    """Privacy Service for ``organization``, with its own credential (NoCredential if none).
+
+    ``token_provider`` replaces the credential's (a sync's detail pool hands its threads a token
+    read in the run's thread); ``gate`` is shared by every client of one sync, so that a 429
+    pauses all of them; ``tally`` counts attempts in memory (threads), not in the database."""
     from dashboard.services.tokens import CredentialTokenProvider
 
     credential = credential or credential_for(
@@ -154,8 +198,9 @@ def privacy_client(
         base_url=settings.ADOBE_PRIVACY_API_URL,
         client_id=credential.client_id,
         ims_org_id=organization.ims_org_id,
-        token_provider=CredentialTokenProvider(credential.pk),
-        **_options(AdobeRequestHour.Service.PRIVACY, on_response),
+        token_provider=token_provider or CredentialTokenProvider(credential.pk),
+        gate=gate,
+        **_options(AdobeRequestHour.Service.PRIVACY, on_response, tally),
     )
 
 

@@ -18,7 +18,10 @@ update (style B.12), then either
 Either way it fetches a job's detail only when the listing shows it changed, and finally re-reads
 unfinished jobs whose backoff (growing with their age) is due, and jobs whose detail Adobe did
 not return (404) when their next look is due. A 404 on a detail never marks a job gone. Pages
-are written as they stream in (:mod:`privacy.services.sync_store`).
+are written as they stream in (:mod:`privacy.services.sync_store`); a page's details are read
+``LOOKOUT_PRIVACY_DETAIL_CONCURRENCY`` at a time by a pool of threads that only send HTTP, and a
+429 (with its Retry-After) pauses the whole run's requests at once, not one thread's
+(:class:`adobe.ratelimit.RateGate`).
 
 A run is a background run on the organization's sync state (:mod:`dashboard.runs`): it holds the
 row while it lives, records its outcome in words (``dashboard.describe.describe_privacy_error``)
@@ -42,10 +45,12 @@ from django.utils import timezone
 from adobe import JobSummary, PrivacyClient
 from adobe.errors import AdobeIncompleteListing, AdobeInvalidRequest, AdobeNotFound
 from adobe.privacy import MAX_LOOKBACK
+from adobe.ratelimit import RateGate
 from dashboard.describe import EXPECTED_FAILURES, describe_privacy_error
-from dashboard.models import Organization
+from dashboard.models import AdobeRequestHour, Credential, Organization
 from dashboard.runs import Run, Wait, run_claim
-from dashboard.services.clients import privacy_client
+from dashboard.services.clients import RequestTally, credential_for, privacy_client
+from dashboard.services.tokens import CredentialTokenProvider
 from privacy.models import PrivacyJob, PrivacySyncState
 from privacy.services import sync_store
 from privacy.services.regulations import regulation_code_map, regulation_codes
@@ -64,13 +69,17 @@ def _lease() -> timedelta:
 
 def privacy_sync_due_organization_ids(*, now: datetime | None = None) -> list[int]:
     """Organizations whose sync is due: never synced, interval or backoff over, or a killed
-    sync's lease run out. One whose sync is running is never queued twice."""
+    sync's lease run out. One whose sync is running is never queued twice. Most overdue first
+    (never synced before all): under a backlog, an organization synced early must not come due
+    again and be queued ahead of one never reached."""
     now = now or timezone.now()
     not_due = PrivacySyncState.objects.filter(
         Q(next_attempt_at__gt=now) | Q(lease_until__gte=now)
     ).values("organization_id")
     return list(
-        Organization.objects.exclude(pk__in=not_due).order_by("pk").values_list("pk", flat=True)
+        Organization.objects.exclude(pk__in=not_due)
+        .order_by(F("privacy_sync__next_attempt_at").asc(nulls_first=True), "pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -135,19 +144,63 @@ def _jobs_seen(organization_id: int) -> int:
 
 def _run(organization: Organization, run: Run, backfill: bool, result: SyncResult) -> None:
     state = PrivacySyncState.objects.get(organization=organization)
-    client = privacy_client(organization=organization, on_response=lambda _r: result.count())
-    work = _Run(organization.pk, run, client, result)
-    full_due = state.full_listing_at is None or state.full_listing_at <= run.started_at - timedelta(
-        seconds=settings.LOOKOUT_PRIVACY_FULL_LISTING_INTERVAL
-    )
-    if backfill or full_due:
-        work.full_listing(_regulations(state, everything=True))
-    else:
-        since = (state.last_success_at or state.full_listing_at or run.started_at) - POLL_OVERLAP
-        work.poll(_regulations(state, everything=False), since.date())
-    work.refresh_due_details()
+    client, reader = _clients(organization, result)
+    with reader:
+        work = _Run(organization.pk, run, client, reader, result)
+        full_due = state.full_listing_at is None or (
+            state.full_listing_at
+            <= run.started_at - timedelta(seconds=settings.LOOKOUT_PRIVACY_FULL_LISTING_INTERVAL)
+        )
+        if backfill or full_due:
+            work.full_listing(_regulations(state, everything=True))
+        else:
+            since = (
+                state.last_success_at or state.full_listing_at or run.started_at
+            ) - POLL_OVERLAP
+            work.poll(_regulations(state, everything=False), since.date())
+        work.refresh_due_details()
     if work.incomplete:
         raise _incomplete(work.incomplete)
+
+
+def _clients(
+    organization: Organization, result: SyncResult
+) -> tuple[PrivacyClient, sync_store.DetailReader]:
+    """The run's client (its own thread's) and the pool that reads details with a second
+    client: the same credential, session and rate gate, a token handed over by the run's thread,
+    attempts counted in memory and written by the run's thread."""
+    credential = credential_for(usage=Credential.Usage.PRIVACY, organization_id=organization.pk)
+    tokens = CredentialTokenProvider(credential.pk)
+    gate = RateGate()
+    client = privacy_client(
+        organization=organization,
+        credential=credential,
+        token_provider=tokens,
+        gate=gate,
+        on_response=lambda _r: result.count(),
+    )
+    pool_token = sync_store.PoolToken()
+    tally = RequestTally(AdobeRequestHour.Service.PRIVACY)
+    pool_client = privacy_client(
+        organization=organization,
+        credential=credential,
+        token_provider=pool_token,
+        gate=gate,
+        tally=tally,
+    )
+
+    def flush() -> None:
+        result.requests += tally.flush()
+
+    reader = sync_store.DetailReader(
+        get_job=client.get_job,
+        pool_get_job=pool_client.get_job,
+        pool_token=pool_token,
+        token=tokens,
+        flush=flush,
+        concurrency=settings.LOOKOUT_PRIVACY_DETAIL_CONCURRENCY,
+    )
+    return client, reader
 
 
 def _incomplete(errors: list[AdobeIncompleteListing]) -> AdobeIncompleteListing:
@@ -177,11 +230,17 @@ def _regulations(state: PrivacySyncState, *, everything: bool) -> list[str]:
 
 class _Run:
     def __init__(
-        self, organization_id: int, run: Run, client: PrivacyClient, result: SyncResult
+        self,
+        organization_id: int,
+        run: Run,
+        client: PrivacyClient,
+        read_details: sync_store.ReadDetails,
+        result: SyncResult,
     ) -> None:
         self.organization_id = organization_id
         self.run = run
         self.client = client
+        self.read_details = read_details
         self.started = run.started_at
         self.result = result
         #: Regulations whose listing ended short of Adobe's totalRecords, in this run.
@@ -229,24 +288,35 @@ class _Run:
             # A 400 while listing is Adobe refusing the regulation; one on a job's detail (read
             # while a page is stored) is not, and fails the run in its own words.
             listing = True
+            pending: sync_store.PendingPage | None = None
             try:
                 jobs = self.client.iter_jobs_since(regulation=code, since=since, size=PAGE_SIZE)
-                for page in _pages(jobs, PAGE_SIZE):
-                    listing = False
-                    used.add(code)
-                    self.result.jobs_seen += len(page)
-                    self.result.add(
-                        sync_store.store_listed_page(
+                try:
+                    for page in _pages(jobs, PAGE_SIZE):
+                        listing = False
+                        used.add(code)
+                        self.result.jobs_seen += len(page)
+                        reading = sync_store.store_listed_page(
                             organization_id=self.organization_id,
                             jobs=page,
-                            get_job=self.client.get_job,
+                            read_details=self.read_details,
                             now=timezone.now(),
                             stamp_seen=stamp_seen,
                         )
-                    )
-                    self._progress(jobs=self.result.jobs_seen)
-                    self._renew()
-                    listing = True
+                        # The previous page is written while the pool reads this one's details,
+                        # with the progress in the same commit.
+                        pending, previous = reading, pending
+                        with transaction.atomic():
+                            self._write(previous)
+                            self._progress(jobs=self.result.jobs_seen)
+                        self._renew()
+                        listing = True
+                finally:
+                    if listing:  # the listing ended (complete, short or failed): store its last
+                        listing = False  # a failure writing it is not the listing's
+                        self._write(pending)
+                        listing = True
+                self._renew()
             except AdobeIncompleteListing as exc:
                 # Every job read was stored; the regulation says nothing about missing ones.
                 logger.warning("Incomplete listing of %s: %s", code, exc.message)
@@ -286,6 +356,7 @@ class _Run:
 
     def _read_details(self, due: QuerySet[PrivacyJob]) -> None:
         last_pk = 0
+        pending: sync_store.PendingPage | None = None
         while True:
             rows = list(
                 due.filter(pk__gt=last_pk)
@@ -293,17 +364,24 @@ class _Run:
                 .only("pk", "job_id", "adobe_created_at")[:PAGE_SIZE]
             )
             if not rows:
-                return
+                break
             last_pk = rows[-1].pk
-            self.result.add(
-                sync_store.store_details(
-                    organization_id=self.organization_id,
-                    rows=rows,
-                    get_job=self.client.get_job,
-                    now=timezone.now(),
-                )
+            reading = sync_store.store_details(
+                organization_id=self.organization_id,
+                rows=rows,
+                read_details=self.read_details,
+                now=timezone.now(),
             )
+            pending, previous = reading, pending
+            self._write(previous)
             self._renew()
+        self._write(pending)
+        self._renew()
+
+    def _write(self, page: sync_store.PendingPage | None) -> None:
+        """Store a page whose details were being read (in this thread: it writes)."""
+        if page is not None:
+            self.result.add(page.write())
 
     def _renew(self) -> None:
         """Between pages: stop writing if another run took this one over."""

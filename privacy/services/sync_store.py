@@ -6,6 +6,11 @@ all in a single transaction per page. Nothing here keeps state across pages, so 
 grow with the number of jobs; and because every write is an upsert on (organization, job_id) or
 (job, product), a page written twice leaves the same rows.
 
+A page's details are read together, ``LOOKOUT_PRIVACY_DETAIL_CONCURRENCY`` at a time, by the
+run's :class:`DetailReader` (a pool of threads that only send HTTP), and the page is written once
+they are all in: storing a page returns a :class:`PendingPage` at once, and the run writes it
+while the next page's details are read.
+
 A detail Adobe does not return (404) is never taken as read: the job keeps what it had (its
 product responses, when its detail was last read) and another look is scheduled
 (``next_detail_at``). Only a complete full listing decides that a job is gone
@@ -15,12 +20,13 @@ product responses, when its detail was last read) and another look is scheduled
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 
 from adobe import JobDetail, JobSummary
 from adobe.errors import AdobeNotFound
@@ -122,33 +128,206 @@ def fetch_detail(get_job: Callable[..., JobDetail], job_id: str) -> JobDetail | 
         return None
 
 
+class TokenRejected(Exception):
+    """A pool thread's token got a 401: refreshing it is the run's thread's work."""
+
+
+class PoolToken:
+    """The token provider of a :class:`DetailReader`'s threads: hands out the token the run's
+    thread read last (:meth:`set`); a 401 is not refreshed here (that reads and writes the
+    credential's row, in the database) but raises :class:`TokenRejected` and is remembered, so
+    that the rest of the page is read in the run's thread, whose provider refreshes."""
+
+    def __init__(self) -> None:
+        self._value = ""
+        self.rejected = threading.Event()
+
+    def __repr__(self) -> str:
+        return f"PoolToken(rejected={self.rejected.is_set()})"
+
+    def set(self, value: str) -> None:
+        self._value = value
+        self.rejected.clear()
+
+    def __call__(self, *, force_refresh: bool = False) -> str:
+        if force_refresh:
+            self.rejected.set()
+            raise TokenRejected
+        return self._value
+
+
+_DEFERRED = object()  # not read in the pool (its token was rejected, or the page stopped)
+
+
+class DetailBatch:
+    """The details of one page, being read: :meth:`result` waits for them (in the run's
+    thread)."""
+
+    def __init__(self, reader: DetailReader, job_ids: Sequence[str]) -> None:
+        self._reader = reader
+        self._job_ids = list(job_ids)
+        self._stopping = threading.Event()  # a read failed: the page's queued reads are dropped
+        self._read: dict[str, JobDetail | None] = {}
+        self._futures: dict[Future, str] = {}
+        if reader.pool is None or len(self._job_ids) < 2:
+            self._read = {job_id: fetch_detail(reader.get_job, job_id) for job_id in job_ids}
+        else:
+            reader.pool_token.set(reader.token())
+            self._futures = {
+                reader.pool.submit(self._read_one, job_id): job_id for job_id in self._job_ids
+            }
+
+    def result(self) -> dict[str, JobDetail | None]:
+        """Job id -> its detail, or None where Adobe did not return it (404). The first other
+        failure is raised, and the page's reads not started yet are dropped."""
+        deferred: list[str] = []
+        try:
+            for future in as_completed(self._futures):
+                detail = future.result()
+                if detail is _DEFERRED:
+                    deferred.append(self._futures[future])
+                else:
+                    self._read[self._futures[future]] = detail
+        except BaseException:
+            self._stopping.set()
+            for future in self._futures:
+                future.cancel()
+            raise
+        finally:
+            self._futures = {}
+            self._reader.flush()
+        if deferred:
+            logger.info("A job detail got 401: reading %d of a page's details here", len(deferred))
+        for job_id in deferred:
+            self._read[job_id] = fetch_detail(self._reader.get_job, job_id)
+        return {job_id: self._read[job_id] for job_id in self._job_ids}
+
+    def _read_one(self, job_id: str) -> JobDetail | object | None:
+        """In a pool thread: HTTP and parsing only."""
+        if self._reader.pool_token.rejected.is_set() or self._stopping.is_set():
+            return _DEFERRED
+        try:
+            return fetch_detail(self._reader.pool_get_job, job_id)
+        except TokenRejected:
+            return _DEFERRED
+
+
+class DetailReader:
+    """Reads the details of a sync run's pages of jobs, ``concurrency`` at a time.
+
+    The threads only send HTTP and parse (``pool_get_job``: a client that counts its attempts in
+    memory and takes its token from ``pool_token``). Everything that touches the database stays
+    in the run's thread, because Django's connections are per thread and a pool thread's would
+    never be closed: reading the token (``token``, called for each page), writing the attempts'
+    counts (``flush``, after each page) and, after a 401, reading the rest of the page with
+    ``get_job``, whose token provider refreshes the token. A 429 seen by one thread pauses them
+    all (the clients share one :class:`~adobe.ratelimit.RateGate`). The first other error stops
+    the page: its queued reads are dropped and the error is raised, as it would have been had
+    the details been read one by one.
+
+    Calling it with a page's job ids starts reading them and returns their
+    :class:`DetailBatch` at once, so that the run writes one page while the next one's details
+    are read. Use it as a context manager (the threads end with it); ``concurrency`` 1 reads in
+    the run's thread only, before returning.
+    """
+
+    def __init__(
+        self,
+        *,
+        get_job: Callable[..., JobDetail],
+        pool_get_job: Callable[..., JobDetail],
+        pool_token: PoolToken,
+        token: Callable[[], str],
+        flush: Callable[[], None],
+        concurrency: int,
+    ) -> None:
+        self.get_job = get_job
+        self.pool_get_job = pool_get_job
+        self.pool_token = pool_token
+        self.token = token
+        self.flush = flush
+        self.pool = (
+            ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="privacy-detail")
+            if concurrency > 1
+            else None
+        )
+
+    def __enter__(self) -> DetailReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.flush()
+
+    def __call__(self, job_ids: Sequence[str]) -> DetailBatch:
+        return DetailBatch(self, job_ids)
+
+
+#: Starts reading the details of some jobs (:class:`DetailReader`).
+ReadDetails = Callable[[Sequence[str]], DetailBatch]
+
+
+@dataclass
+class PendingPage:
+    """A page whose details are being read; :meth:`write` waits for them and stores the page,
+    in one transaction, returning what that did."""
+
+    write: Callable[[], PageCounts]
+
+
 def store_listed_page(
     *,
     organization_id: int,
     jobs: Sequence[JobSummary],
-    get_job: Callable[..., JobDetail],
+    read_details: ReadDetails,
     now: datetime,
     stamp_seen: bool,
-) -> PageCounts:
+) -> PendingPage:
     """Upsert one listed page. ``stamp_seen`` (full listings) records that Adobe still lists
     every job of the page, which is what later marks the others as gone. A job whose detail
     404s is stored from the listing and looked at again after the shortest backoff: Adobe
-    listed it, so its detail is owed."""
-    counts = PageCounts()
+    listed it, so its detail is owed.
+
+    Reads the page's rows and starts reading the details it needs (``read_details``), then
+    returns: the page is stored by the returned page's ``write()``."""
     rows = {
         row.job_id: row
         for row in PrivacyJob.objects.filter(
             organization_id=organization_id, job_id__in=[job.job_id for job in jobs]
         ).only(*COMPARE_FIELDS)
     }
+    batch = read_details(
+        [job.job_id for job in jobs if needs_detail(rows.get(job.job_id), job, now)]
+    )
+
+    def write() -> PageCounts:
+        return _write_listed_page(organization_id, jobs, rows, batch.result(), now, stamp_seen)
+
+    return PendingPage(write)
+
+
+def _write_listed_page(
+    organization_id: int,
+    jobs: Sequence[JobSummary],
+    rows: dict[str, PrivacyJob],
+    details: dict[str, JobDetail | None],
+    now: datetime,
+    stamp_seen: bool,
+) -> PageCounts:
+    counts = PageCounts()
     with_detail: list[tuple[PrivacyJob, JobDetail]] = []
     summary_only: list[PrivacyJob] = []
     revived: list[str] = []
     untouched: list[str] = []
     for job in jobs:
         row = rows.get(job.job_id)
-        if needs_detail(row, job, now):
-            detail = fetch_detail(get_job, job.job_id)
+        if job.job_id in details:
+            detail = details[job.job_id]
             new = _job_from(organization_id, job, detail, now)
             if detail is None:
                 counts.unread += 1
@@ -182,19 +361,34 @@ def store_details(
     *,
     organization_id: int,
     rows: Sequence[PrivacyJob],
-    get_job: Callable[..., JobDetail],
+    read_details: ReadDetails,
     now: datetime,
-) -> PageCounts:
+) -> PendingPage:
     """Re-read jobs that are due (not in any listing this run) and store them.
 
     ``rows`` carry ``job_id`` and ``adobe_created_at``. A 404 leaves the job as it was, with
     another look after its backoff: a passing 404 must not lose it, and a job past Adobe's
-    retention is marked gone by the next complete full listing, which no longer returns it."""
+    retention is marked gone by the next complete full listing, which no longer returns it.
+    Starts reading the details and returns; the returned page's ``write()`` stores them."""
+    batch = read_details([row.job_id for row in rows])
+
+    def write() -> PageCounts:
+        return _write_details(organization_id, rows, batch.result(), now)
+
+    return PendingPage(write)
+
+
+def _write_details(
+    organization_id: int,
+    rows: Sequence[PrivacyJob],
+    details: dict[str, JobDetail | None],
+    now: datetime,
+) -> PageCounts:
     counts = PageCounts()
     with_detail: list[tuple[PrivacyJob, JobDetail]] = []
     unread: list[PrivacyJob] = []
     for row in rows:
-        detail = fetch_detail(get_job, row.job_id)
+        detail = details[row.job_id]
         if detail is None:
             counts.unread += 1
             row.next_detail_at = detail_backoff(created_at=row.adobe_created_at, now=now)
@@ -226,28 +420,35 @@ def _upsert(
         )
     if not with_detail:
         return
-    PrivacyJob.objects.bulk_create(
+    written = PrivacyJob.objects.bulk_create(
         [job for job, _ in with_detail],
         update_conflicts=True,
         unique_fields=unique,
         update_fields=DETAIL_FIELDS,
     )
-    # Not every backend hands back the ids of rows that were updated rather than inserted.
-    ids = dict(
-        PrivacyJob.objects.filter(
-            organization_id=organization_id, job_id__in=[job.job_id for job, _ in with_detail]
-        ).values_list("job_id", "id")
-    )
+    if all(job.pk is not None for job in written):  # PostgreSQL and SQLite hand the ids back
+        ids = {job.job_id: job.pk for job in written}
+    else:  # not every backend does for rows that were updated rather than inserted
+        ids = dict(
+            PrivacyJob.objects.filter(
+                organization_id=organization_id, job_id__in=[job.job_id for job, _ in with_detail]
+            ).values_list("job_id", "id")
+        )
     products: list[ProductResponse] = []
-    stale = Q()
     for job, detail in with_detail:
-        job_pk = ids[job.job_id]
-        names = []
-        for response in detail.product_responses:
-            names.append(response.product[:100])
-            products.append(_product_from(job_pk, response))
-        stale |= Q(job_id=job_pk) & ~Q(product__in=names)
-    ProductResponse.objects.filter(stale).delete()  # products Adobe no longer reports
+        products += [_product_from(ids[job.job_id], r) for r in detail.product_responses]
+    # Products Adobe no longer reports: found in one plain query (none for new jobs) rather
+    # than one condition per job, which costs more to build than the page's other statements.
+    reported = {(p.job_id, p.product) for p in products}
+    stale = [
+        pk
+        for pk, job_pk, product in ProductResponse.objects.filter(
+            job_id__in=list(ids.values())
+        ).values_list("pk", "job_id", "product")
+        if (job_pk, product) not in reported
+    ]
+    if stale:
+        ProductResponse.objects.filter(pk__in=stale).delete()
     if products:
         ProductResponse.objects.bulk_create(
             _unique_products(products),
