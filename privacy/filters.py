@@ -22,18 +22,30 @@ from django.db.models import Q, QuerySet
 from dashboard.access import can_see_personal_data
 from dashboard.filters import DayFilter
 from dashboard.models import Membership
+from dashboard.paging import Keyset
 from privacy.lateness import LatenessRules
 from privacy.models import PrivacyJob, PrivacySubmission, ProductResponse
-from privacy.selectors import DEFAULT_ORDER
+from privacy.selectors import NEWEST
 
-# Each sort's words on the page and its order; "deadline" comes from the request's LatenessRules.
-SORTS = {
-    "newest": ("Newest first", DEFAULT_ORDER),
-    "oldest": ("Oldest first", ("adobe_created_at", "id")),
+# Each sort's words on the page and its order as keyset segments (dashboard.paging): jobs Adobe
+# gave no creation (change) time come after the others. "deadline" comes from the request's
+# LatenessRules. Each order has its index (PrivacyJob.Meta.indexes).
+SORTS: dict[str, tuple[str, Keyset | None]] = {
+    "newest": ("Newest first", NEWEST),
+    "oldest": ("Oldest first", Keyset.of("adobe_created_at", "id", nullable="adobe_created_at")),
     "deadline": ("Deadline soonest", None),
-    "modified": ("Last changed", ("-adobe_modified_at", "-id")),
-    "status": ("Status", ("status", *DEFAULT_ORDER)),
-    "regulation": ("Regulation", ("regulation", *DEFAULT_ORDER)),
+    "modified": (
+        "Last changed",
+        Keyset.of("-adobe_modified_at", "-id", nullable="adobe_modified_at"),
+    ),
+    "status": (
+        "Status",
+        Keyset.of("status", "-adobe_created_at", "-id", nullable="adobe_created_at"),
+    ),
+    "regulation": (
+        "Regulation",
+        Keyset.of("regulation", "-adobe_created_at", "-id", nullable="adobe_created_at"),
+    ),
 }
 
 
@@ -137,28 +149,39 @@ class JobFilterSet(django_filters.FilterSet):
         return queryset.filter(found)
 
     def filter_sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        order = SORTS[value][1] or self.rules.deadline_order()
-        return queryset.order_by(*order)
+        return queryset.order_by(*self.order().flat_order())
+
+    def order(self) -> Keyset:
+        """The order asked for (newest first when none is, or it is not one of SORTS), for the
+        list's keyset pages; ``apply`` orders the export the same way."""
+        value = ""
+        if self.is_bound:
+            self.form.is_valid()  # cleaned_data: the valid fields
+            value = self.form.cleaned_data.get("sort") or ""
+        if value == "deadline":
+            return self.rules.deadline_order()
+        return SORTS.get(value, ("", NEWEST))[1] or NEWEST
 
 
-# Submissions looked through for an identity: the newest that mention it. Adobe's detail brings a
-# job's own identities within a sync or two, so this only has to cover the jobs just submitted.
-SUBMISSIONS_SEARCHED = 50
+# Submissions looked through for an identity: the newest. Adobe's detail brings a job's own
+# identities within a sync or two, so this only has to cover the jobs just submitted; and a bound
+# keeps the search's cost the same however many submissions an organization has made.
+SUBMISSIONS_SEARCHED = 200
 
 
 def _submitted_keys(*, organization_id: int, identity_start: str) -> list[str]:
-    """The user keys Lookout gave the people whose identity, in a submission, starts with
-    ``identity_start`` (any case): their jobs are found before Adobe's detail is read."""
+    """The user keys Lookout gave the people whose identity, in one of the organization's newest
+    submissions, starts with ``identity_start`` (any case): their jobs are found before Adobe's
+    detail is read."""
     start = identity_start.lower()
-    recent = (
-        PrivacySubmission.objects.filter(
-            organization_id=organization_id,
-            kind=PrivacySubmission.Kind.JOBS,
-            users__icontains=identity_start,  # a coarse first cut in SQL; the loop decides
-        )
-        .order_by("-created_at")
-        .values_list("users", flat=True)[:SUBMISSIONS_SEARCHED]
-    )
+    newest = PrivacySubmission.objects.filter(organization_id=organization_id).order_by(
+        "-created_at"
+    )[:SUBMISSIONS_SEARCHED]
+    recent = PrivacySubmission.objects.filter(
+        pk__in=newest.values("pk"),
+        kind=PrivacySubmission.Kind.JOBS,
+        users__icontains=identity_start,  # a coarse first cut in SQL; the loop decides
+    ).values_list("users", flat=True)
     return [
         user["key"]
         for users in recent

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Q, Value, When
 from django.utils.translation import ngettext
 
+from dashboard.paging import Keyset, Segment
 from privacy.models import PrivacyJob
 
 LATE_STATES = frozenset({"overdue", "stuck"})
@@ -87,10 +88,10 @@ class LatenessRules:
         ]
         return Q(status__in=PrivacyJob.UNFINISHED) & functools.reduce(operator.or_, overdue, stuck)
 
-    def deadline_order(self) -> tuple:
-        """ "Deadline soonest": unfinished jobs first, by the deadline ``of`` shows (created plus
-        the regulation's days), those with no deadline known after them; then the finished."""
-        deadline = Case(
+    def deadline(self) -> Case:
+        """The deadline ``of`` shows, in SQL: created plus the regulation's days; null when no
+        deadline is known."""
+        return Case(
             *[
                 When(
                     regulation__in=codes,
@@ -103,8 +104,23 @@ class LatenessRules:
             default=Value(None),
             output_field=DateTimeField(),
         )
-        finished_last = Case(When(status__in=PrivacyJob.UNFINISHED, then=Value(0)), default=1)
-        return (finished_last, deadline.asc(nulls_last=True), "id")
+
+    def deadline_order(self) -> Keyset:
+        """ "Deadline soonest": unfinished jobs first, by the deadline ``of`` shows (created plus
+        the regulation's days), those with no deadline known after them; then the finished, newest
+        first (their deadline no longer matters).
+
+        As keyset segments (``dashboard.paging``): the open jobs with a deadline are few, and the
+        partial index on unfinished jobs reads them; the finished go by the (created, id) index.
+        """
+        unfinished = Q(status__in=PrivacyJob.UNFINISHED)
+        known = Q(regulation__in=sorted(self.days_to_respond), adobe_created_at__isnull=False)
+        return Keyset(
+            (
+                Segment(unfinished & known, ((self.deadline(), False), (F("id"), False))),
+                Segment(unfinished & ~known, ((F("id"), False),)),
+            )
+        ) + Keyset.of("-adobe_created_at", "-id", nullable="adobe_created_at", where=~unfinished)
 
     def of(self, job: PrivacyJob) -> Lateness:
         """The badge for one job; late exactly when ``late_q`` selects it."""

@@ -174,8 +174,46 @@ class PrivacyJob(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "-adobe_created_at"], name="privacy_job_recent"),
-            models.Index(fields=["organization", "status"], name="privacy_job_by_status"),
+            # The job list's orders, each ending in the id (dashboard.paging's keyset pages start
+            # an index range at a row's values; read backwards for "oldest" and the last page).
+            models.Index(
+                fields=["organization", "-adobe_created_at", "-id"], name="privacy_job_newest"
+            ),
+            models.Index(
+                fields=["organization", "status", "-adobe_created_at", "-id"],
+                name="privacy_job_status_newest",
+            ),
+            models.Index(
+                fields=["organization", "regulation", "-adobe_created_at", "-id"],
+                name="privacy_job_by_regulation",
+            ),
+            models.Index(
+                fields=["organization", "-adobe_modified_at", "-id"], name="privacy_job_changed"
+            ),
+            # The open jobs, a few in a hundred: the late filter (newest first), the deadline
+            # sort's first segment, and the counts of open and late jobs, read from the index
+            # alone (status and regulation included).
+            models.Index(
+                fields=["organization", "-adobe_created_at", "-id"],
+                include=["status", "regulation"],
+                condition=Q(status__in=["submitted", "processing"]),
+                name="privacy_job_open_newest",
+            ),
+            # The open jobs per regulation, oldest first (the job list's overview): read in this
+            # order from the index alone, neither sorted nor fetched from the table.
+            models.Index(
+                fields=["organization", "regulation", "adobe_created_at", "id"],
+                include=["status", "code", "job_id"],
+                condition=Q(status__in=["submitted", "processing"]),
+                name="privacy_job_open_by_regulation",
+            ),
+            # The finished jobs by the day they finished (the job list's chart), from the index.
+            models.Index(
+                fields=["organization", "adobe_modified_at"],
+                include=["status", "id"],
+                condition=Q(status__in=["complete", "error"]),
+                name="privacy_job_finished_by_day",
+            ),
             models.Index(
                 fields=["organization", "next_detail_at"],
                 condition=Q(status__in=["submitted", "processing"]),
@@ -325,6 +363,8 @@ class PrivacySubmission(TimeStampedModel):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            # The newest submissions, which the job search looks through for an identity.
+            models.Index(fields=["organization", "-created_at"], name="privacy_submission_newest"),
             models.Index(
                 fields=["next_check_at"],
                 condition=Q(state="uncertain"),

@@ -7,6 +7,7 @@ organization's audit log (who, which filter or which job, when).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 from uuid import UUID
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from dashboard.access import can_see_personal_data, get_for_member, get_membersh
 from dashboard.crypto import SecretUnreadable
 from dashboard.describe import LookoutError, describe_privacy_error
 from dashboard.models import AuditEvent
-from dashboard.paging import page_number
+from dashboard.paging import PageRequest
 from dashboard.services.audit import audit_record
 from dashboard.services.clients import privacy_client
 from dashboard.spreadsheets import csv_lines
@@ -31,6 +32,7 @@ from privacy.models import PrivacyJob
 from privacy.overview import jobs_per_day, regulation_summary
 from privacy.selectors import (
     lateness_rules,
+    per_sync_cached,
     privacy_filter_choices,
     privacy_job_counts,
     privacy_job_detail,
@@ -48,7 +50,8 @@ def job_list(request: HttpRequest, org_code: UUID) -> HttpResponse:
     filters = JobFilterSet(request.GET, rules=rules, membership=membership)
     page = privacy_job_page(
         jobs=privacy_job_list(organization_id=org_id, filters=filters),
-        number=page_number(request.GET),
+        asked=PageRequest.from_params(request.GET),
+        order=filters.order(),
         per_page=settings.LOOKOUT_PRIVACY_PAGE_SIZE,
         rules=rules,
         membership=membership,
@@ -67,7 +70,12 @@ def job_list(request: HttpRequest, org_code: UUID) -> HttpResponse:
         return render(request, "privacy/_job_results.html", context)
     # The overview sits outside the part that refreshes in place: read it for the full page only.
     context["regulations"] = regulation_summary(organization_id=org_id, rules=rules)
-    context["per_day"] = jobs_per_day(organization_id=org_id, now=rules.now)
+    # The days jobs finished on change only when a sync writes jobs (and at midnight UTC).
+    context["per_day"] = per_sync_cached(
+        organization_ids=[org_id],
+        name=f"jobs-per-day-{rules.now.astimezone(UTC):%Y%m%d}",
+        compute=lambda ids: {ids[0]: jobs_per_day(organization_id=ids[0], now=rules.now)},
+    )[org_id]
     return render(request, "privacy/job_list.html", context)
 
 

@@ -125,7 +125,6 @@ def test_a_viewers_rows_carry_no_personal_data(
     rules = lateness_rules()
     page = privacy_job_page(
         jobs=privacy_job_list(organization_id=acme.pk),
-        number=1,
         per_page=10,
         rules=rules,
         membership=viewer,
