@@ -182,6 +182,7 @@ class PrivacyClient:
         listed, AdobeIncompleteListing counts the jobs yielded and the jobs missing.
         """
         today = self._clock().date()
+        through_today = until is None
         until = until or today
         oldest = today - MAX_LOOKBACK
         if since < oldest:
@@ -189,6 +190,7 @@ class PrivacyClient:
             since = oldest
         seen: set[str] = set()
         missing = 0
+        refused_first_day: AdobeInvalidRequest | None = None
         start = since
         while start <= until:
             end = min(start + BACKFILL_WINDOW, until)
@@ -201,6 +203,22 @@ class PrivacyClient:
                         yield job
             except AdobeIncompleteListing as exc:
                 missing += exc.total - exc.listed
+            except AdobeInvalidRequest as exc:
+                if refused_first_day is not None and start == oldest:
+                    raise refused_first_day from exc  # not the date: Adobe's first answer says why
+                if start != oldest or seen or exc.status != 400:
+                    raise
+                # Around midnight Adobe's day may turn before ours (clocks a few seconds, or a
+                # test simulator hours, apart): our oldest day is then one past its look-back.
+                logger.info(
+                    "Privacy Service refused the listing from %s; trying once from the day after",
+                    start,
+                )
+                refused_first_day = exc
+                start = oldest = oldest + timedelta(days=1)
+                if through_today:
+                    until += timedelta(days=1)  # and Adobe's today is our tomorrow
+                continue
             if end >= until:
                 break
             start = end

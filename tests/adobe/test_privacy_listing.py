@@ -6,7 +6,7 @@ behaviour costs, read from the simulator's request counters.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -174,10 +174,17 @@ def test_an_incomplete_window_does_not_stop_the_others(simulator, privacy, sim_c
     """iter_jobs_since lists every window, then reports the jobs missing from all of them."""
     since = sim_clock().date() - timedelta(days=44)
     everything = {job.job_id for job in privacy.iter_jobs_since(regulation="gdpr", since=since)}
-    simulator.add_fault("short_page", drop=1, count=2, endpoint=JOBS)  # the first window's page
-    yielded = []
+    first_window = privacy.list_jobs(
+        regulation="gdpr", from_date=since, to_date=since + timedelta(days=30)
+    )
+    listing = privacy.iter_jobs_since(regulation="gdpr", since=since, size=SIZE)
+    yielded = [next(listing).job_id for _ in first_window]
+    # The second window's first page loses a job, on its first try and on the retry. (The first
+    # window's newest page could hold jobs of the shared boundary day, which the second window
+    # lists again: today's jobs are listed once.)
+    simulator.add_fault("short_page", drop=1, count=2, endpoint=JOBS)
     with pytest.raises(AdobeIncompleteListing) as caught:
-        for job in privacy.iter_jobs_since(regulation="gdpr", since=since, size=SIZE):
+        for job in listing:
             yielded.append(job.job_id)
     assert len(set(yielded)) == len(yielded) == len(everything) - 1
     assert (caught.value.listed, caught.value.total) == (len(everything) - 1, len(everything))
@@ -334,6 +341,26 @@ def test_backfill_lists_45_days_in_windows_of_at_most_30(simulator, org, privacy
     statuses = simulator.requests()["statuses"][JOBS]
     # Two windows (45 days = 30 + 15) of one page each; page 0 is refused only the first time.
     assert statuses == {"400": 1, "200": 2}
+
+
+def test_a_backfill_just_before_our_midnight_lists_what_adobe_still_returns(
+    simulator, org, token_provider
+):
+    """Adobe's day turned a moment before ours: it refuses our oldest day, so the backfill lists
+    from the day after, the oldest Adobe still returns, instead of failing the regulation."""
+    sim_today = datetime.fromtimestamp(simulator.now(), tz=UTC).date()
+    our_clock = datetime.combine(sim_today, datetime.min.time(), tzinfo=UTC) - timedelta(seconds=2)
+    late = privacy_client_for(simulator, org, token_provider, lambda: our_clock)
+    ids = {job.job_id for job in late.iter_jobs_since(regulation="gdpr", since=date(2000, 1, 1))}
+    on_time = privacy_client_for(
+        simulator, org, token_provider, lambda: datetime.fromtimestamp(simulator.now(), tz=UTC)
+    )
+    expected = {
+        job.job_id
+        for job in on_time.iter_jobs_since(regulation="gdpr", since=sim_today - timedelta(days=45))
+    }
+    assert ids == expected and ids
+    assert simulator.requests()["statuses"][JOBS]["400"] >= 1  # Adobe did refuse our first day
 
 
 def test_a_legacy_regulation_code_is_sent_as_given_and_adobe_refuses_it(simulator, privacy):
