@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from privacy.models import PrivacySyncState
 from privacy.overview import jobs_per_day, regulation_summary
 from privacy.selectors import lateness_rules
 from tests.privacy.conftest import job_create
@@ -168,6 +169,25 @@ def test_the_chart_shows_jobs_completed_and_failed_per_day(client, bob, acme, fi
     assert len(re.findall(r"<rect ", chart)) == 4
     assert f"<title>{today:%m-%d}: 2 completed</title>" in chart
     assert f"<title>{today:%m-%d}: 1 failed</title>" in chart
+
+
+def test_the_chart_is_drawn_again_once_a_sync_brings_a_finished_job(
+    client, bob, acme, finished_jobs
+):
+    """The drawing is cached under its numbers: a job that finished since shows at once."""
+    client.force_login(bob)
+
+    def totals() -> str:
+        chart = _section(_page(client, acme), "jobs-chart")
+        return re.search(r'jobs-chart-totals">(.*?)</p>', chart).group(1)
+
+    assert "<strong>3</strong> completed" in totals()
+    job_create(acme, "done-now", hours_ago=10 * 24, status="complete", adobe_modified_at=_noon(0))
+    # As a sync that wrote jobs ends (what the cached numbers are keyed on).
+    PrivacySyncState.objects.update_or_create(
+        organization=acme, defaults={"last_success_at": timezone.now()}
+    )
+    assert "<strong>4</strong> completed" in totals()
 
 
 def test_the_chart_is_described_for_screen_readers_and_needs_no_script(
