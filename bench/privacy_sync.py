@@ -3,7 +3,7 @@
     createdb -h 127.0.0.1 -U postgres bench_privacy
     LOOKOUT_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_privacy \\
         .venv/bin/python bench/privacy_sync.py [--orgs 10] [--jobs-per-org 14750] \\
-            [--rate-limit 200] [--rate-limited-orgs 1]
+            [--rate-limit 200] [--rate-limited-orgs 1] [--latency-ms 10] [--latency-orgs 1]
 
 Starts its own simulator (frozen clock), empties the bench database's Lookout tables (never point
 it at real data), onboards one OAuth credential per organization, then, in this one process (as
@@ -23,7 +23,11 @@ one worker process would):
    the simulator's rate limit on (``--rate-limit`` requests a second per integration; 0 skips
    it): time, requests, the 429s Adobe answered, how often the pool paused, and the jobs stored
    against the simulator's own count;
-6. times the job list page (``privacy:job_list``) of one organization at that size through
+6. backfills the first ``--latency-orgs`` organizations again (jobs deleted first), and replays
+   those requests bare, with every Privacy Service answer ``--latency-ms`` late (the simulator's
+   ``slow`` fault; 0 skips it), as a remote Adobe answers: the same ratio where the network, not
+   this machine's two cores, sets the pace;
+7. times the job list page (``privacy:job_list``) of one organization at that size through
    ``django.test.Client``: median and 95th percentile latency and SQL queries per page, for the
    first page, a later page, a status filter, a search and "late only".
 """
@@ -39,6 +43,7 @@ import statistics
 import sys
 import threading
 import time
+from dataclasses import dataclass
 
 import requests
 from harness import (  # bench/ is on sys.path when a bench runs as a script
@@ -69,6 +74,10 @@ def main() -> None:
     parser.add_argument("--page-samples", type=int, default=40)
     parser.add_argument("--rate-limit", type=float, default=200, help="requests/s; 0: skip")
     parser.add_argument("--rate-limited-orgs", type=int, default=1)
+    parser.add_argument(
+        "--latency-ms", type=float, default=10, help="per Privacy Service answer; 0: skip"
+    )
+    parser.add_argument("--latency-orgs", type=int, default=1)
     args = parser.parse_args()
 
     # A terminated bench still stops its simulator (finally blocks run on SystemExit).
@@ -121,9 +130,7 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
     print(f"database {vendor}; {expected:,} jobs visible in the simulator; "
           f"RSS before syncing {rss_mb():.0f} MB")  # fmt: skip
 
-    # 1 and 2. Each organization's backfill, recording every request the sync's sessions answer
-    # (to a file: a list in memory would be counted in the syncing process's RSS), then at once
-    # the same requests, bare: both see the same load on a shared machine.
+    # 1 and 2. Each organization's backfill, then the same requests bare (backfill_and_replay).
     sessions = []
     for organization, generated in zip(organizations, control.orgs(), strict=True):
         credential = Credential.objects.get(organization=organization)
@@ -137,47 +144,11 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
             }
         )
         sessions.append(session)
-    recording = threading.Lock()  # the detail pool's threads record too: one line at a time
-    recorded = None
-    make_client = sync_module.privacy_client
-
-    def recording_client(**kwargs):
-        counted = kwargs.pop("on_response", None)
-
-        def on_response(response):
-            with recording:
-                recorded.write(f"{response.url}\n")
-            if counted is not None:
-                counted(response)
-
-        return make_client(**kwargs, on_response=on_response)
-
-    sync_module.privacy_client = recording_client
-    backfill_time = bare_time = 0.0
-    replayed = listed = detailed = 0
-    rss_after_first = 0.0
-    for organization, session in zip(organizations, sessions, strict=True):
-        recorded = (BENCH_DIR / "requests.txt").open("w")
-        control.reset_requests()  # the simulator counts the sync's requests, not the replay's
-        t0 = time.perf_counter()
-        result = sync_module.privacy_sync(organization_id=organization.pk, backfill=True)
-        backfill_time += time.perf_counter() - t0
-        recorded.close()
-        endpoints = control.requests()["endpoints"]
-        listed += endpoints.get(JOBS, 0)
-        detailed += endpoints.get(JOB, 0)
-        if result.error:
-            sys.exit(f"backfill of {organization} failed: {result.error}")
-        rss_after_first = rss_after_first or rss_mb()
-        with (BENCH_DIR / "requests.txt").open() as lines:
-            for line in lines:
-                t0 = time.perf_counter()
-                response = session.get(line.strip(), timeout=30)
-                if response.status_code == 200:
-                    response.json()
-                bare_time += time.perf_counter() - t0
-                replayed += 1
-    sync_module.privacy_client = make_client
+    timed = backfill_and_replay(control, organizations, sessions, sync_module)
+    backfill_time, bare_time = timed.backfill_time, timed.bare_time
+    rss_after_first, listed, detailed, replayed = (
+        timed.rss_after_first, timed.listed, timed.detailed, timed.replayed
+    )  # fmt: skip
     rss_after_all = rss_mb()
     stored = PrivacyJob.objects.count()
     print(f"backfill: {stored:,} jobs ({ProductResponse.objects.count():,} product responses) "
@@ -214,27 +185,128 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
             control, organizations[: args.rate_limited_orgs], args.rate_limit, sync_module
         )
 
-    # 6. The job list page.
+    # 6. The backfill and the bare loop again, with Adobe a network away.
+    if args.latency_ms > 0:
+        latency_backfill(
+            control,
+            organizations[: args.latency_orgs],
+            sessions[: args.latency_orgs],
+            args.latency_ms,
+            sync_module,
+        )
+
+    # 7. The job list page.
     job_list_latency(organizations[0], args.page_samples)
 
 
-def rate_limited_backfill(control, organizations, rate: float, sync_module) -> None:
-    """Delete the organizations' jobs and backfill them again while the simulator refuses more
-    than ``rate`` requests a second per integration (429 with Retry-After)."""
+@dataclass
+class Timed:
+    backfill_time: float = 0.0
+    bare_time: float = 0.0
+    replayed: int = 0
+    listed: int = 0
+    detailed: int = 0
+    rss_after_first: float = 0.0
+
+
+def backfill_and_replay(control, organizations, sessions, sync_module) -> Timed:
+    """Each organization's backfill, recording every request the sync's sessions answer (to a
+    file: a list in memory would be counted in the syncing process's RSS), then at once the same
+    requests, bare: both see the same load on a shared machine, and the same Adobe."""
+    from simulator.control import JOB, JOBS
+
+    timed = Timed()
+    recording = threading.Lock()  # the detail pool's threads record too: one line at a time
+    recorded = None
+    make_client = sync_module.privacy_client
+
+    def recording_client(**kwargs):
+        counted = kwargs.pop("on_response", None)
+
+        def on_response(response):
+            with recording:
+                recorded.write(f"{response.url}\n")
+            if counted is not None:
+                counted(response)
+
+        return make_client(**kwargs, on_response=on_response)
+
+    sync_module.privacy_client = recording_client
+    try:
+        for organization, session in zip(organizations, sessions, strict=False):
+            recorded = (BENCH_DIR / "requests.txt").open("w")
+            control.reset_requests()  # the simulator counts the sync's requests, not the replay's
+            t0 = time.perf_counter()
+            result = sync_module.privacy_sync(organization_id=organization.pk, backfill=True)
+            timed.backfill_time += time.perf_counter() - t0
+            recorded.close()
+            endpoints = control.requests()["endpoints"]
+            timed.listed += endpoints.get(JOBS, 0)
+            timed.detailed += endpoints.get(JOB, 0)
+            if result.error:
+                sys.exit(f"backfill of {organization} failed: {result.error}")
+            timed.rss_after_first = timed.rss_after_first or rss_mb()
+            with (BENCH_DIR / "requests.txt").open() as lines:
+                for line in lines:
+                    t0 = time.perf_counter()
+                    response = session.get(line.strip(), timeout=30)
+                    if response.status_code == 200:
+                        response.json()
+                    timed.bare_time += time.perf_counter() - t0
+                    timed.replayed += 1
+    finally:
+        sync_module.privacy_client = make_client
+    return timed
+
+
+def jobs_delete(organizations) -> None:
+    """Delete the organizations' jobs, in SQL (as at the start: RSS)."""
     from django.db import connection
 
     from privacy.models import PrivacyJob, ProductResponse
-    from simulator.control import JOB, JOBS
 
     ids = [organization.pk for organization in organizations]
     jobs, products = PrivacyJob._meta.db_table, ProductResponse._meta.db_table
-    with connection.cursor() as cursor:  # in SQL, as at the start (RSS)
+    with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {products} WHERE job_id IN "  # noqa: S608 - table names
             f"(SELECT id FROM {jobs} WHERE organization_id = ANY(%s))",
             [ids],
         )
         cursor.execute(f"DELETE FROM {jobs} WHERE organization_id = ANY(%s)", [ids])  # noqa: S608
+
+
+def latency_backfill(control, organizations, sessions, latency_ms: float, sync_module) -> None:
+    """The organizations' backfill again, and its bare replay, with every Privacy Service answer
+    ``latency_ms`` late (the simulator's ``slow`` fault), as a remote Adobe answers: what a pool
+    of detail threads is for. Without it the simulator answers in about a millisecond and both
+    loops are bound by this machine's cores."""
+    from django.conf import settings
+
+    jobs_delete(organizations)
+    control.add_fault("slow", seconds=latency_ms / 1000, surface="privacy")
+    try:
+        timed = backfill_and_replay(control, organizations, sessions, sync_module)
+    finally:
+        control.clear_faults()
+    ratio = timed.backfill_time / timed.bare_time
+    verdict = "met" if ratio <= 0.6 else "NOT met"
+    print(f"with {latency_ms:g} ms of network latency per request ({len(organizations)} "
+          f"organization{'s' if len(organizations) != 1 else ''}, {timed.replayed:,} requests): "
+          f"Lookout backfill ({settings.LOOKOUT_PRIVACY_DETAIL_CONCURRENCY} detail threads) "
+          f"{timed.backfill_time:.1f} s | sequential bare loop {timed.bare_time:.1f} s | ratio "
+          f"{ratio:.2f} (target <= 0.60: {verdict})")  # fmt: skip
+
+
+def rate_limited_backfill(control, organizations, rate: float, sync_module) -> None:
+    """Delete the organizations' jobs and backfill them again while the simulator refuses more
+    than ``rate`` requests a second per integration (429 with Retry-After)."""
+
+    from privacy.models import PrivacyJob
+    from simulator.control import JOB, JOBS
+
+    ids = [organization.pk for organization in organizations]
+    jobs_delete(organizations)
     gates = []
     plain_gate = sync_module.RateGate
 
