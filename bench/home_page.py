@@ -71,7 +71,7 @@ def main() -> None:
     for size in sizes:
         while built < size:
             built += 1
-            organization_with_news(member, built)
+            organization_seed(member, built)
         for page, query in (("full", {}), ("partial", {"partial": "1"})):
             queries, median, p95, cards, entries = measure(member, query, args.samples)
             print(f"{size:>4}  {page:<8} {queries:>7} {median:9.1f} {p95:8.1f} {cards:>5} "
@@ -99,59 +99,23 @@ def seed():
     return get_user_model().objects.create_user(username="bench-member", email="member@example.com")
 
 
-def organization_with_news(member, n: int) -> None:
-    """Organization ``n``, the member in it, and one of everything the home page shows."""
+def organization_seed(member, n: int) -> None:
+    """Organization ``n``, the member in it, one of everything the home page shows (the query
+    tests' own data, ``tests.home_scenario``), and a notification that could not be delivered."""
     from django.utils import timezone
 
     from dashboard.models import (
-        Credential,
         Membership,
         NotificationDelivery,
         NotificationEvent,
         NotificationTopic,
     )
     from dashboard.services.notifications import SettingInput, notification_setting_save
-    from dashboard.services.organizations import membership_add, organization_create
-    from privacy.models import PrivacyJob, PrivacySyncState
-    from status.models import Incident, Maintenance, Product, WatchedProduct
+    from tests.home_scenario import organization_with_news
 
     now = timezone.now()
-    organization = organization_create(name=f"Org {n}", ims_org_id=f"{n:024X}@AdobeOrg")
-    membership = membership_add(organization=organization, user=member, role=Membership.Role.MEMBER)
-    # Complete (the trend), processing for 40 days (late under GDPR), failed.
-    for status, days in (("complete", 1), ("processing", 40), ("error", 2)):
-        PrivacyJob.objects.create(
-            organization=organization,
-            job_id=f"job-{n}-{status}",
-            status=status,
-            regulation="gdpr",
-            adobe_created_at=now - timedelta(days=days),
-            adobe_modified_at=now - timedelta(days=days),
-        )
-    PrivacySyncState.objects.create(
-        organization=organization,
-        last_success_at=now - timedelta(hours=5),
-        consecutive_failures=2,
-        last_error="Adobe did not answer",
-    )
-    Credential.objects.create(
-        organization=organization,
-        name=f"Key {n}",
-        kind=Credential.Kind.OAUTH,
-        client_id=f"client-{n}",
-        needs_attention=True,
-        last_error="IMS refused the client secret",
-    )
-    product = Product.objects.create(adobe_id=f"p{n}", name=f"Product {n}")
-    WatchedProduct.objects.create(organization=organization, product=product)
-    incident = Incident.objects.create(
-        adobe_id=f"i{n}", title=f"Outage {n}", severity="Major", started_at=now
-    )
-    incident.products.add(product)
-    maintenance = Maintenance.objects.create(
-        adobe_id=f"m{n}", title=f"Upgrade {n}", phase=Maintenance.Phase.IN_PROGRESS
-    )
-    maintenance.products.add(product)
+    membership = organization_with_news(member, n, role=Membership.Role.MEMBER)
+    organization = membership.organization
     notification_setting_save(
         membership=membership,
         data=SettingInput(

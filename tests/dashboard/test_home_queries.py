@@ -3,8 +3,6 @@ grow with the number of organizations."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,53 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.hooks import organization_cards
-from dashboard.models import Credential
-from privacy.models import PrivacyJob, PrivacySyncState
-from status.models import Incident, Maintenance, Product, StatusSyncState, WatchedProduct
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-
-
-def _organization_with_news(user, n: int):
-    """An organization with something of everything the home page shows: privacy jobs (one late,
-    one failed, finished ones in the trend), a failing job sync, a credential needing attention,
-    an open incident and maintenance under way on a product it watches."""
-    now = timezone.now()
-    organization = OrganizationFactory(name=f"Org {n}")
-    MembershipFactory(organization=organization, user=user, role="viewer")
-    for status, days in (("complete", 1), ("processing", 40), ("error", 2)):
-        PrivacyJob.objects.create(
-            organization=organization,
-            job_id=f"job-{n}-{status}",
-            status=status,
-            regulation="gdpr",
-            adobe_created_at=now - timedelta(days=days),
-            adobe_modified_at=now - timedelta(days=days),
-        )
-    PrivacySyncState.objects.create(
-        organization=organization,
-        last_success_at=now - timedelta(hours=5),
-        consecutive_failures=2,
-        last_error="Adobe did not answer",
-    )
-    Credential.objects.create(
-        organization=organization,
-        name=f"Key {n}",
-        kind=Credential.Kind.OAUTH,
-        client_id=f"client-{n}",
-        needs_attention=True,
-        last_error="IMS refused the client secret",
-    )
-    product = Product.objects.create(adobe_id=f"p{n}", name=f"Product {n}")
-    WatchedProduct.objects.create(organization=organization, product=product)
-    incident = Incident.objects.create(
-        adobe_id=f"i{n}", title=f"Outage {n}", severity="Major", started_at=now
-    )
-    incident.products.add(product)
-    maintenance = Maintenance.objects.create(
-        adobe_id=f"m{n}", title=f"Upgrade {n}", phase=Maintenance.Phase.IN_PROGRESS
-    )
-    maintenance.products.add(product)
-    return organization
+from status.models import StatusSyncState
+from tests.factories import OrganizationFactory, UserFactory
+from tests.home_scenario import organization_with_news
 
 
 def _home_queries(client, user, url: str) -> tuple[int, str]:
@@ -81,7 +35,7 @@ def test_the_home_page_makes_as_many_queries_for_fifty_organizations_as_for_one(
     for size, user in users.items():
         for _ in range(size):
             n += 1
-            _organization_with_news(user, n)
+            organization_with_news(user, n)
 
     url = reverse("dashboard:home") + ("?partial=1" if partial else "")
     measured = {size: _home_queries(client, user, url) for size, user in users.items()}
@@ -104,7 +58,7 @@ def test_the_home_page_makes_as_many_queries_for_fifty_organizations_as_for_one(
 
 
 def test_an_incident_shows_only_on_the_organizations_watching_its_product(db):
-    watching = _organization_with_news(UserFactory(), 1)
+    watching = organization_with_news(UserFactory(), 1).organization
     other = OrganizationFactory(name="Other")
 
     cards = organization_cards([watching.pk, other.pk])
@@ -117,7 +71,7 @@ def test_an_incident_shows_only_on_the_organizations_watching_its_product(db):
 
 def test_the_organization_page_shows_each_apps_card(client, db):
     user = UserFactory()
-    organization = _organization_with_news(user, 1)
+    organization = organization_with_news(user, 1).organization
     client.force_login(user)
 
     page = client.get(organization.get_absolute_url()).content.decode()
