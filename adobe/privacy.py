@@ -179,7 +179,9 @@ class PrivacyClient:
         ``since`` is moved forward to the 45-day look-back limit if older. Consecutive windows
         share their boundary day, and jobs seen in an earlier window are not yielded again. A
         window that ends short of its ``totalRecords`` does not stop the others: once they are
-        listed, AdobeIncompleteListing counts the jobs yielded and the jobs missing.
+        listed, AdobeIncompleteListing counts the jobs yielded and the jobs missing. When Adobe
+        refuses a listing that starts at the look-back edge (its day turned before ours), it
+        starts once more from the day after.
         """
         today = self._clock().date()
         through_today = until is None
