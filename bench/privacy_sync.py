@@ -103,7 +103,6 @@ def main() -> None:
 
 
 def run(url: str, args: argparse.Namespace, vendor: str) -> None:
-    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
@@ -145,23 +144,15 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
         )
         sessions.append(session)
     timed = backfill_and_replay(control, organizations, sessions, sync_module)
-    backfill_time, bare_time = timed.backfill_time, timed.bare_time
-    rss_after_first, listed, detailed, replayed = (
-        timed.rss_after_first, timed.listed, timed.detailed, timed.replayed
-    )  # fmt: skip
     rss_after_all = rss_mb()
     stored = PrivacyJob.objects.count()
     print(f"backfill: {stored:,} jobs ({ProductResponse.objects.count():,} product responses) "
-          f"in {backfill_time:.1f} s = {stored / backfill_time:,.0f} jobs/s; "
-          f"{listed:,} list + {detailed:,} detail requests")  # fmt: skip
+          f"in {timed.backfill_time:.1f} s = {stored / timed.backfill_time:,.0f} jobs/s; "
+          f"{timed.listed:,} list + {timed.detailed:,} detail requests")  # fmt: skip
     assert stored == expected, (stored, expected)
-    print(f"bare fetch of the same {replayed:,} requests: {bare_time:.1f} s; "
-          f"backfill / bare = {backfill_time / bare_time:.2f}")  # fmt: skip
-    ratio = backfill_time / bare_time
-    verdict = "met" if ratio <= 0.6 else "NOT met"
-    print(f"  side by side: Lookout backfill ({settings.LOOKOUT_PRIVACY_DETAIL_CONCURRENCY} "
-          f"detail threads) {backfill_time:.1f} s | sequential bare loop {bare_time:.1f} s | "
-          f"ratio {ratio:.2f} (target <= 0.60: {verdict})")  # fmt: skip
+    print(f"bare fetch of the same {timed.replayed:,} requests: {timed.bare_time:.1f} s; "
+          f"backfill / bare = {timed.ratio:.2f}")  # fmt: skip
+    print(f"  side by side: {timed.side_by_side()}")
 
     # 3. An incremental poll with nothing changed.
     control.reset_requests()
@@ -175,7 +166,7 @@ def run(url: str, args: argparse.Namespace, vendor: str) -> None:
           f"{polled.get(JOBS, 0)} list requests, {polled.get(JOB, 0)} detail requests")  # fmt: skip
 
     # 4. Memory.
-    print(f"peak RSS of the syncing process: {rss_after_first:.0f} MB after the first "
+    print(f"peak RSS of the syncing process: {timed.rss_after_first:.0f} MB after the first "
           f"organization's backfill, {rss_after_all:.0f} MB after all "
           f"{len(organizations)}")  # fmt: skip
 
@@ -207,6 +198,20 @@ class Timed:
     listed: int = 0
     detailed: int = 0
     rss_after_first: float = 0.0
+
+    @property
+    def ratio(self) -> float:
+        return self.backfill_time / self.bare_time
+
+    def side_by_side(self) -> str:
+        from django.conf import settings
+
+        verdict = "met" if self.ratio <= 0.6 else "NOT met"
+        return (
+            f"Lookout backfill ({settings.LOOKOUT_PRIVACY_DETAIL_CONCURRENCY} detail threads) "
+            f"{self.backfill_time:.1f} s | sequential bare loop {self.bare_time:.1f} s | ratio "
+            f"{self.ratio:.2f} (target <= 0.60: {verdict})"
+        )
 
 
 def backfill_and_replay(control, organizations, sessions, sync_module) -> Timed:
@@ -281,7 +286,6 @@ def latency_backfill(control, organizations, sessions, latency_ms: float, sync_m
     ``latency_ms`` late (the simulator's ``slow`` fault), as a remote Adobe answers: what a pool
     of detail threads is for. Without it the simulator answers in about a millisecond and both
     loops are bound by this machine's cores."""
-    from django.conf import settings
 
     jobs_delete(organizations)
     control.add_fault("slow", seconds=latency_ms / 1000, surface="privacy")
@@ -289,13 +293,9 @@ def latency_backfill(control, organizations, sessions, latency_ms: float, sync_m
         timed = backfill_and_replay(control, organizations, sessions, sync_module)
     finally:
         control.clear_faults()
-    ratio = timed.backfill_time / timed.bare_time
-    verdict = "met" if ratio <= 0.6 else "NOT met"
     print(f"with {latency_ms:g} ms of network latency per request ({len(organizations)} "
           f"organization{'s' if len(organizations) != 1 else ''}, {timed.replayed:,} requests): "
-          f"Lookout backfill ({settings.LOOKOUT_PRIVACY_DETAIL_CONCURRENCY} detail threads) "
-          f"{timed.backfill_time:.1f} s | sequential bare loop {timed.bare_time:.1f} s | ratio "
-          f"{ratio:.2f} (target <= 0.60: {verdict})")  # fmt: skip
+          f"{timed.side_by_side()}")  # fmt: skip
 
 
 def rate_limited_backfill(control, organizations, rate: float, sync_module) -> None:
