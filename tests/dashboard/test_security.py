@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet
 from django.conf import settings as django_settings
 from django.contrib.admin import site as admin_site
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.checks import run_checks
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -413,6 +414,24 @@ def test_behind_proxies_the_client_address_is_read_from_x_forwarded_for(client, 
     forged = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.7, 198.51.100.2"}
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD}, **forged)
     assert response.status_code == 302  # another client behind the same proxy signs in
+
+
+def test_passwords_are_stored_with_argon2_and_old_pbkdf2_ones_still_sign_in(
+    client, alice, settings
+):
+    """Production's hashers (the suite's own are fast ones): an account from before Argon2
+    signs in with its password, and from then on its password is stored with Argon2."""
+    from dashboard import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    alice.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    alice.save(update_fields=["password"])
+    assert _sign_in(client, "alice", PASSWORD).status_code == 302
+    alice.refresh_from_db()
+    assert alice.password.startswith("argon2$") and PASSWORD not in alice.password
+    client.logout()
+    assert _sign_in(client, "alice", PASSWORD).status_code == 302
+    assert _sign_in(Client(), "alice", "wrong", address="10.0.0.2").status_code == 200
 
 
 def test_test_clients_sign_in_with_force_login_or_with_a_request(client, alice):
