@@ -15,11 +15,12 @@ open incident and maintenance under way, the member's notification settings
 (``notification_setting_save``) and one e-mail to the member that failed for good (the
 "notifications to you could not be delivered" entry).
 
-At each size, times ``dashboard:home`` and its in-place refresh (``?partial=1``) through
+At each size, times ``dashboard:home`` ("full"), its in-place refresh (``?partial=1``) and the
+page with every attention entry (``?attention=all``; the others show the worst 20) through
 ``django.test.Client`` (signed in with ``force_login``): after 3 warm-ups, ``--samples`` requests
 each, printing the SQL queries per page (``CaptureQueriesContext``), median and 95th percentile in
-ms, and the organization cards and attention entries on the page (7 per organization and the
-Status poll: the data is all there). Figures only, no pass or fail. The home page never calls
+ms, and the organization cards and attention entries on the page (all: 7 per organization and
+the Status poll). Figures only, no pass or fail. The home page never calls
 Adobe: no simulator.
 """
 
@@ -37,6 +38,7 @@ from harness import configure_django  # bench/ is on sys.path when a bench runs 
 from privacy_sync import percentile
 
 WARM_UPS = 3
+PAGES = (("full", {}), ("partial", {"partial": "1"}), ("all", {"attention": "all"}))
 CARD = 'data-testid="org-card"'
 ENTRY = 'data-testid="attention-entry"'
 
@@ -72,7 +74,7 @@ def main() -> None:
         while built < size:
             built += 1
             organization_seed(member, built)
-        for page, query in (("full", {}), ("partial", {"partial": "1"})):
+        for page, query in PAGES:
             queries, median, p95, cards, entries = measure(member, query, args.samples)
             print(f"{size:>4}  {page:<8} {queries:>7} {median:9.1f} {p95:8.1f} {cards:>5} "
                   f"{entries:>9}")  # fmt: skip

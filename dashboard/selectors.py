@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from dashboard import crypto
@@ -184,11 +186,41 @@ def home_attention(*, organizations: Sequence[Organization]) -> list[AttentionEn
     return sorted(entries, key=AttentionEntry.sort_key)
 
 
-# --- Operations (staff): heartbeats, periodic-task runs, queue depth, sync lag ---------------
-# (Imported here so that this section stays apart from the home page's reads above.)
-from dataclasses import dataclass  # noqa: E402
+# The home page shows this many entries, worst first, then says how many more there are and of
+# which levels: an agency with fifty organizations is not handed 350 lines.
+ATTENTION_SHOWN = 20
 
-from django.db.models import Max  # noqa: E402
+
+@dataclass(frozen=True)
+class AttentionList:
+    """The home page's attention list as shown: ``shown`` worst first, and what is left out."""
+
+    shown: list[AttentionEntry]
+    hidden: list[AttentionEntry]
+    show_all: bool
+
+    @property
+    def total(self) -> int:
+        return len(self.shown) + len(self.hidden)
+
+    @property
+    def hidden_by_level(self) -> list[tuple[str, int]]:
+        """("warning", 12), ("notice", 300): what the hidden entries are, worst first."""
+        return list(Counter(entry.level for entry in self.hidden).items())
+
+    @property
+    def can_shorten(self) -> bool:
+        return self.show_all and self.total > ATTENTION_SHOWN
+
+
+def attention_list(entries: Sequence[AttentionEntry], *, show_all: bool) -> AttentionList:
+    """``entries`` worst first; all of them when ``show_all``, else the worst ATTENTION_SHOWN."""
+    ordered = sorted(entries, key=AttentionEntry.sort_key)
+    limit = len(ordered) if show_all else ATTENTION_SHOWN
+    return AttentionList(shown=ordered[:limit], hidden=ordered[limit:], show_all=show_all)
+
+
+# --- Operations (staff): heartbeats, periodic-task runs, queue depth, sync lag ---------------
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,17 @@ import re
 import uuid
 
 
+def text_of(fragment: str) -> str:
+    """A fragment of HTML as a person reads it: no tags, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def text_by_testid(page: str, name: str) -> str:
+    """The text of the first element with ``data-testid=name`` (up to its closing tag)."""
+    match = re.search(rf'<(\w+)[^>]*data-testid="{name}"[^>]*>(.*?)</\1>', page, re.S)
+    return text_of(match.group(2)) if match else ""
+
+
 def follow_pager(
     client, path: str, query: str, *, link: re.Pattern, items: re.Pattern, most: int = 20
 ) -> tuple[list[list[str]], str]:

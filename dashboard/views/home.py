@@ -7,9 +7,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dashboard.access import get_membership
-from dashboard.hooks import AttentionEntry, organization_cards
+from dashboard.hooks import organization_cards
 from dashboard.notification_selectors import notification_attention
 from dashboard.selectors import (
+    attention_list,
     credential_list_for_organization,
     home_attention,
     membership_list_for_organization,
@@ -21,7 +22,8 @@ from dashboard.selectors import (
 def home(request: HttpRequest) -> HttpResponse:
     """Problems first: the attention list across the user's organizations, worst first; then one
     card per organization with every app's summary in it. The same queries for any number of
-    organizations; ``?partial=1`` is the part that refreshes in place (static/live.js)."""
+    organizations; ``?partial=1`` is the part that refreshes in place (static/live.js), and
+    ``?attention=all`` lists every entry instead of the worst."""
     memberships = list(membership_list_for_user(user=request.user))
     organizations = [m.organization for m in memberships]
     cards = organization_cards([m.organization_id for m in memberships])
@@ -30,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "rows": [(m, cards[m.organization_id]) for m in memberships],
-        "attention": sorted(attention, key=AttentionEntry.sort_key),
+        "attention": attention_list(attention, show_all=request.GET.get("attention") == "all"),
     }
     if request.GET.get("partial"):
         return render(request, "dashboard/_home_live.html", context)

@@ -4,6 +4,7 @@ organization's."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from dashboard.models import Credential
 from privacy.models import PrivacyJob, PrivacySyncState
 from status.models import Incident, Maintenance, Product, StatusSyncState, WatchedProduct
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.pages import text_by_testid
 
 
 def _job(organization, job_id: str, status: str, days: int) -> None:
@@ -237,3 +239,58 @@ def test_entries_sort_worst_first_then_by_organization():
         (2, None),
         (1, "Alpha"),
     ]
+
+
+@pytest.fixture
+def agency(db):
+    """A member of 25 organizations: each has a failed job (a warning), the first three a late
+    one too (critical)."""
+    user = UserFactory(username="ana")
+    for n in range(1, 26):
+        organization = OrganizationFactory(name=f"Client {n:02d}")
+        MembershipFactory(organization=organization, user=user, role="viewer")
+        _job(organization, f"failed-{n}", "error", 2)
+        if n <= 3:
+            _job(organization, f"late-{n}", "processing", 40)
+    return user
+
+
+def test_a_long_attention_list_shows_the_worst_and_says_how_many_more(client, agency):
+    client.force_login(agency)
+
+    page = client.get(reverse("dashboard:home")).content.decode()
+
+    entries = _entries(page)
+    assert len(entries) == 20
+    assert [level for level, *_ in entries[:3]] == ["critical"] * 3
+    assert [org for *_, org, _ in entries[3:]] == [f"Client {n:02d}" for n in range(1, 18)]
+    more = text_by_testid(page, "attention-more")
+    assert more == "8 more (8 warning). Show all 28"
+    assert text_by_testid(page, "attention-total") == "(28)"
+
+    # "Show all" lists every entry, and so does the part of that page which refreshes in place.
+    show_all = re.search(r'data-testid="attention-more">.*?<a href="([^"]+)"', page, re.S)[1]
+    everything = client.get(html.unescape(show_all)).content.decode()
+    assert len(_entries(everything)) == 28
+    assert "Client 25" in text_by_testid(everything, "attention")
+    refresh = re.search(r'data-refresh-url="([^"]+)"', everything)[1]
+    assert len(_entries(client.get(html.unescape(refresh)).content.decode())) == 28
+
+    # ... and offers the short list back; the short page's own refresh stays short.
+    shorten = re.search(r'data-testid="attention-more"><a href="([^"]+)"', everything)[1]
+    assert text_by_testid(everything, "attention-more") == "Show the worst only"
+    short = client.get(html.unescape(shorten)).content.decode()
+    assert len(_entries(short)) == 20
+    refresh = re.search(r'data-refresh-url="([^"]+)"', short)[1]
+    assert len(_entries(client.get(html.unescape(refresh)).content.decode())) == 20
+
+
+def test_a_list_within_the_limit_is_shown_whole_without_a_more_line(client, world):
+    user, *_ = world
+    client.force_login(user)
+
+    page = client.get(reverse("dashboard:home") + "?attention=all").content.decode()
+
+    assert len(_entries(page)) == 8
+    assert 'data-testid="attention-more"' not in page
+    assert text_by_testid(page, "attention-total") == "(8)"

@@ -29,9 +29,10 @@ from typing import Any
 
 from simulator.control import CREATE_JOBS, JOB, JOBS, SimulatorControl
 from tests.e2e import report
-from tests.e2e.pages import Member, messages, text_by_testid, text_of
+from tests.e2e.pages import Member, messages
 from tests.e2e.processes import utcnow
 from tests.e2e.stack import MATRIX_FIRST, Org, Stack, wait_for
+from tests.pages import text_by_testid, text_of
 
 RECOVERY_DEADLINE_S = 180.0
 # A run that still lacks jobs after this many clean syncs since the fault cleared will not get

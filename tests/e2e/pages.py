@@ -8,18 +8,10 @@ from typing import Any
 
 import requests
 
+from tests.pages import text_of
+
 # A page a member waits longer than this for counts as an error (they would give up).
 PAGE_PATIENCE_S = 15.0
-
-
-def text_of(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
-
-
-def text_by_testid(page: str, name: str) -> str:
-    """The text of the first element with ``data-testid=name`` (up to its closing tag)."""
-    match = re.search(rf'<(\w+)[^>]*data-testid="{name}"[^>]*>(.*?)</\1>', page, re.S)
-    return text_of(match.group(2)) if match else ""
 
 
 def messages(page: str) -> str:

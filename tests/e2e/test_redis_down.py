@@ -14,9 +14,10 @@ import time
 import pytest
 
 from tests.e2e import report
-from tests.e2e.pages import Member, text_by_testid
+from tests.e2e.pages import Member
 from tests.e2e.processes import PROJECT_ROOT, redis_ping, utcnow
 from tests.e2e.stack import BASE_ORGS, Stack, say, wait_for
+from tests.pages import text_by_testid
 
 pytestmark = pytest.mark.e2e
 

@@ -16,9 +16,9 @@ import time
 import pytest
 
 from tests.e2e import report
-from tests.e2e.pages import text_by_testid
 from tests.e2e.processes import utcnow
 from tests.e2e.stack import BASE_ORGS, KILL_ORG, Stack, say, wait_for
+from tests.pages import text_by_testid
 
 pytestmark = pytest.mark.e2e
 
