@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,18 @@ def configure_django(simulator_url: str, *, name: str, **env: str) -> str:
 
     django.setup()
     return database.split(":", 1)[0]
+
+
+def configure_django_pages(name: str) -> str:
+    """Set up Django for a benchmark of pages that never call Adobe: no simulator (Adobe's URLs
+    lead nowhere) and an in-memory broker, so nothing reaches a real one. Returns the database
+    vendor, as ``configure_django``."""
+    if not os.environ.get("LOOKOUT_BENCH_DATABASE_URL"):
+        print(f"LOOKOUT_BENCH_DATABASE_URL is not set: SQLite under var/{name} (the figures "
+              "asked for are PostgreSQL's)")  # fmt: skip
+    # WhiteNoise's note about an uncollected static root, once per client: not a figure.
+    warnings.filterwarnings("ignore", message="No directory at")
+    return configure_django("http://127.0.0.1:9", name=name, CELERY_BROKER_URL="memory://")
 
 
 def onboard_simulated_orgs(control) -> list:

@@ -27,14 +27,12 @@ Adobe: no simulator.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
-import warnings
 from datetime import timedelta
 
-from harness import configure_django  # bench/ is on sys.path when a bench runs as a script
+from harness import configure_django_pages  # bench/ is on sys.path when a bench runs as a script
 from privacy_sync import percentile
 
 WARM_UPS = 3
@@ -56,15 +54,7 @@ def main() -> None:
         sys.exit(f"--orgs takes numbers separated by commas, not {args.orgs!r}")
     if not sizes or sizes[0] < 1:
         sys.exit("--orgs takes counts of at least 1")
-    if not os.environ.get("LOOKOUT_BENCH_DATABASE_URL"):
-        print("LOOKOUT_BENCH_DATABASE_URL is not set: SQLite under var/bench-home-page (the "
-              "figures asked for are PostgreSQL's)")  # fmt: skip
-    # WhiteNoise's note about an uncollected static root, once per client: not a figure.
-    warnings.filterwarnings("ignore", message="No directory at")
-    # No simulator: the home page never calls Adobe. Nothing may reach the real broker either.
-    vendor = configure_django(
-        "http://127.0.0.1:9", name="bench-home-page", CELERY_BROKER_URL="memory://"
-    )
+    vendor = configure_django_pages("bench-home-page")
     member = seed()
     print(f"database {vendor}; {args.samples} requests per page after {WARM_UPS} warm-ups")
     print(f"\n{'orgs':>4}  {'page':<8} {'queries':>7} {'median ms':>9} {'p95 ms':>8} "

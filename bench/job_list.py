@@ -33,18 +33,16 @@ import argparse
 import html as html_module
 import json
 import math
-import os
 import random
 import re
 import statistics
 import sys
 import time
 import uuid
-import warnings
 from datetime import timedelta
 from urllib.parse import parse_qsl
 
-from harness import configure_django  # bench/ is on sys.path when a bench runs as a script
+from harness import configure_django_pages  # bench/ is on sys.path when a bench runs as a script
 from privacy_sync import percentile
 
 BATCH = 5_000
@@ -87,15 +85,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--seed", type=int, default=20240601, help="random seed of the data")
     args = parser.parse_args()
-    if not os.environ.get("LOOKOUT_BENCH_DATABASE_URL"):
-        print("LOOKOUT_BENCH_DATABASE_URL is not set: SQLite under var/bench-job-list (the "
-              "figures asked for are PostgreSQL's)")  # fmt: skip
-    # WhiteNoise's note about an uncollected static root, once per client: not a figure.
-    warnings.filterwarnings("ignore", message="No directory at")
-    # No simulator: the job list never calls Adobe. Nothing may reach the real broker either.
-    vendor = configure_django(
-        "http://127.0.0.1:9", name="bench-job-list", CELERY_BROKER_URL="memory://"
-    )
+    vendor = configure_django_pages("bench-job-list")
     organization, member, viewer, probes = seed(args, vendor)
     measure(organization, member, viewer, probes, args.samples)
 

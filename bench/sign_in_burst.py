@@ -25,10 +25,12 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 
 import requests
-from harness import ROOT, configure_django  # bench/ is on sys.path when a bench runs as a script
+from harness import (  # bench/ is on sys.path when a bench runs as a script
+    ROOT,
+    configure_django_pages,
+)
 
 PASSWORD = "bench-Right-Passw0rd-9Zq"  # noqa: S105 (throwaway accounts in the bench database)
 # Each hasher with the settings module the web workers run: Lookout's own (Argon2 first) and
@@ -42,13 +44,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=3)
     args = parser.parse_args()
-    if not os.environ.get("LOOKOUT_BENCH_DATABASE_URL"):
-        print("LOOKOUT_BENCH_DATABASE_URL is not set: SQLite under var/bench-sign-in-burst")
-    warnings.filterwarnings("ignore", message="No directory at")
-    # No simulator: signing in never calls Adobe. Nothing may reach the real broker either.
-    vendor = configure_django(
-        "http://127.0.0.1:9", name="bench-sign-in-burst", CELERY_BROKER_URL="memory://"
-    )
+    vendor = configure_django_pages("bench-sign-in-burst")
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

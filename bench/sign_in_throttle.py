@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
-import warnings
 
-from harness import configure_django  # bench/ is on sys.path when a bench runs as a script
+from harness import configure_django_pages  # bench/ is on sys.path when a bench runs as a script
 
 PASSWORD = "bench-Right-Passw0rd-9Zq"  # noqa: S105 (a throwaway account in the bench database)
 LOCKED = "Too many failed sign-ins"
@@ -42,14 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-attempts", type=int, default=100)
     args = parser.parse_args()
-    if not os.environ.get("LOOKOUT_BENCH_DATABASE_URL"):
-        print("LOOKOUT_BENCH_DATABASE_URL is not set: SQLite under var/bench-sign-in-throttle")
-    # WhiteNoise's note about an uncollected static root, once per client: not a figure.
-    warnings.filterwarnings("ignore", message="No directory at")
-    # No simulator: signing in never calls Adobe. Nothing may reach the real broker either.
-    vendor = configure_django(
-        "http://127.0.0.1:9", name="bench-sign-in-throttle", CELERY_BROKER_URL="memory://"
-    )
+    vendor = configure_django_pages("bench-sign-in-throttle")
     from django.conf import settings
     from django.core.management import call_command
 
