@@ -19,18 +19,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 
-import requests
-from harness import (  # bench/ is on sys.path when a bench runs as a script
-    ROOT,
-    configure_django_pages,
-)
+from harness import ROOT, configure_django_pages  # bench/ is on sys.path as a script runs
+from privacy_sync import percentile
 
 PASSWORD = "bench-Right-Passw0rd-9Zq"  # noqa: S105 (throwaway accounts in the bench database)
 # Each hasher with the settings module the web workers run: Lookout's own (Argon2 first) and
@@ -55,8 +49,9 @@ def main() -> None:
     for hasher, settings_module in HASHERS.items():
         check_cpu = _seed(hasher, args.members)
         took, failed, web_cpu = _burst(settings_module, args)
-        print(f"{hasher:<14} {check_cpu * 1000:>7.0f}ms {statistics.median(took):>7.2f}s "
-              f"{_p95(took):>7.2f}s {max(took):>7.2f}s {failed:>6} {web_cpu:>7.1f}s")  # fmt: skip
+        median, p95 = statistics.median(took), percentile(took, 0.95)
+        print(f"{hasher:<14} {check_cpu * 1000:>7.0f}ms {median:>7.2f}s {p95:>7.2f}s "
+              f"{max(took):>7.2f}s {failed:>6} {web_cpu:>7.1f}s")  # fmt: skip
     print("\ncheck CPU: one password check in this process; median/p95/worst: GET and POST "
           "/login/ as each member saw them; web CPU: the gunicorn processes' CPU seconds for "
           "the whole burst")  # fmt: skip
@@ -81,27 +76,20 @@ def _seed(hasher: str, members: int) -> float:
 
 
 def _burst(settings_module: str, args) -> tuple[list[float], int, float]:
-    port = _free_port()
+    from tests.e2e.processes import free_port, web_service
+
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module,
         "ALLOWED_HOSTS": "127.0.0.1",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
     }
-    bin_dir = os.path.dirname(sys.executable)
-    log = open(ROOT / "var" / "bench-sign-in-burst" / f"web-{settings_module}.log", "w")  # noqa: SIM115
-    argv = [os.path.join(bin_dir, "gunicorn"), "dashboard.wsgi", "--bind", f"127.0.0.1:{port}"]
-    argv += ["--workers", str(args.workers), "--timeout", "120"]
-    web = subprocess.Popen(
-        argv,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
+    log_dir = ROOT / "var" / "bench-sign-in-burst" / settings_module
+    log_dir.mkdir(parents=True, exist_ok=True)
+    web = web_service(env, port, args.workers, log_dir).start()
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{base}/login/", web)
         cpu_before = _cpu_seconds(web.pid)
         took: list[float] = []
         failed: list[str] = []
@@ -119,31 +107,18 @@ def _burst(settings_module: str, args) -> tuple[list[float], int, float]:
             thread.join()
         return took, len(failed), _cpu_seconds(web.pid) - cpu_before
     finally:
-        web.terminate()
-        web.wait(timeout=30)
-        log.close()
+        web.stop()
 
 
 def _sign_in(base: str, username: str, delay: float, took: list, failed: list) -> None:
+    """GET then POST /login/, as tests/e2e/pages.Member signs in."""
+    from tests.e2e.pages import Member
+
     time.sleep(delay)
-    session = requests.Session()
     started = time.monotonic()
     try:
-        session.get(f"{base}/login/", timeout=120).raise_for_status()
-        answer = session.post(
-            f"{base}/login/",
-            data={
-                "username": username,
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": session.cookies.get("csrftoken", ""),
-            },
-            headers={"Referer": f"{base}/login/"},
-            timeout=120,
-            allow_redirects=False,
-        )
-        if answer.status_code != 302:
-            failed.append(f"{username}: HTTP {answer.status_code}")
-    except requests.RequestException as exc:
+        Member(base, username, PASSWORD, timeout=120).sign_in()
+    except Exception as exc:  # a refusal or a timeout: counted, the burst goes on
         failed.append(f"{username}: {exc}")
     took.append(time.monotonic() - started)
 
@@ -164,31 +139,6 @@ def _cpu_seconds(master_pid: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return total / os.sysconf("SC_CLK_TCK")
-
-
-def _wait_for(url: str, web: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if web.poll() is not None:
-            sys.exit(f"gunicorn exited with {web.returncode}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    sys.exit(f"gunicorn did not answer {url} within 60 s")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
 if __name__ == "__main__":

@@ -180,10 +180,10 @@ def _credential_problem(credential: Credential, *, now: datetime, late_refresh: 
 
 
 def home_attention(*, organizations: Sequence[Organization]) -> list[AttentionEntry]:
-    """The home page's attention list across ``organizations``, worst first: the credentials
-    (core) and every app's entries (``dashboard.hooks``), in a constant number of queries."""
-    entries = credential_attention(organizations=organizations) + attention_entries(organizations)
-    return sorted(entries, key=AttentionEntry.sort_key)
+    """The home page's attention entries across ``organizations``: the credentials (core) and
+    every app's entries (``dashboard.hooks``), in a constant number of queries; ``attention_list``
+    orders them with the reader's own entries."""
+    return credential_attention(organizations=organizations) + attention_entries(organizations)
 
 
 # The home page shows this many entries, worst first, then says how many more there are and of

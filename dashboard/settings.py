@@ -129,9 +129,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 first, as Django and OWASP advise: memory-hard against guessing on GPUs, and at Django's
-# parameters it costs a sign-in about 0.27 s of CPU against 0.4-0.6 s for PBKDF2's 1,000,000
-# rounds, which a burst of sign-ins on a small web host feels. Passwords stored with PBKDF2 still
-# sign in, and are stored again with Argon2 on that sign-in.
+# parameters a sign-in costs the web process about 0.34 s of CPU against 0.59 s with PBKDF2's
+# 1,000,000 rounds (bench/sign_in_burst.py), which a burst of sign-ins on a small host feels.
+# Passwords stored with PBKDF2 still sign in, and are stored again with Argon2 on that sign-in.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
